@@ -1,0 +1,118 @@
+"""Contracts and links: the chain's edges, signed from tender awards.
+
+A link records buyer, supplier, delivering centre, tier, parent link,
+governance mode, monthly price and FTE, term, SLA and its performance. A
+client's in-house team and captive centre are links too (mode hierarchy), so
+that every piece of work is delivered, paid and counted the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .world import ACTIVE
+
+
+def sign(model, pk, bids, choice) -> np.ndarray:
+    """Create links for awarded packages; returns the new link rows."""
+    won = np.flatnonzero(choice >= 0)
+    if won.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    j = choice[won]
+    g = lambda name: np.asarray(pk[name])[won]  # noqa: E731
+    b = lambda m: m[won, j]  # noqa: E731
+    term = g("term").astype(np.int64)
+    own = b(bids.own)
+    L, c = model.links, model.centres
+    parent = g("parent").astype(np.int64)
+    rows = L.append(
+        won.size,
+        buyer=g("buyer"), supplier=b(bids.firm), centre=b(bids.centre), client=g("client"), home=g("home"),
+        tier=g("tier"), parent=parent, work_type=g("work_type"), family=g("family"), mode=b(bids.mode),
+        location=b(bids.location), effort=g("effort"), fte=g("fte"), self_fte=g("fte"),
+        price_month=b(bids.price) / term, coord_month=b(bids.coord) / term,
+        transition=b(bids.transition), levy_month=b(bids.levy) / term,
+        complexity=g("complexity"), codifiability=g("codifiability"), sensitivity=g("sensitivity"),
+        skill_required=g("skill_required"), tz_sens=g("tz_sens"), lang_sens=g("lang_sens"),
+        sla=model.scenario.delivery.sla_target, start=model.month, term=term, status=ACTIVE,
+        retendered=g("retendered"), was_outsourced=g("was_outsourced"), depth=1, fail_propensity=b(bids.fail),
+    )
+    L.root[rows] = np.where(parent >= 0, L.root[np.maximum(parent, 0)], rows)
+    L.own[rows] = own
+    if bids.inhouse_cost is not None:
+        # what the same work would cost the client in-house at home: its budget, and the savings baseline
+        L.inhouse_month[rows] = np.where(parent >= 0, 0.0, bids.inhouse_cost[won] / term)
+    # capacity is reserved where the work is delivered; unbounded in-house teams have no limit
+    np.add.at(c.used, L.centre[rows], L.fte[rows])
+    # providers hire for work they won beyond their staff (bids may stretch capacity)
+    c.capacity[L.centre[rows]] = np.maximum(c.capacity[L.centre[rows]], c.used[L.centre[rows]])
+    # modules reduce what the parent's supplier delivers itself
+    sub = parent >= 0
+    if sub.any():
+        np.add.at(L.self_fte, parent[sub], -L.fte[rows[sub]])
+        np.add.at(c.used, L.centre[parent[sub]], -L.fte[rows[sub]])
+        _update_depth(model, rows[sub])
+    # trust starts where it was for the pair (relationships outlive contracts)
+    return rows
+
+
+def _update_depth(model, rows):
+    """Each ancestor's depth = deepest tier of its subtree below it."""
+    L = model.links
+    current = rows
+    while current.size:
+        parent = L.parent[current]
+        has = parent >= 0
+        p, d = parent[has], L.depth[current[has]] + 1
+        if p.size == 0:
+            break
+        np.maximum.at(L.depth, p, d.astype(L.depth.dtype))
+        current = np.unique(p)
+
+
+def end_links(model, rows, status) -> None:
+    """Close links (completed or failed) and every module below them; free their capacity."""
+    L, c = model.links, model.centres
+    rows = np.asarray(rows, dtype=np.int64)
+    rows = rows[L.status[rows] == ACTIVE]
+    if rows.size == 0:
+        return
+    rows = np.unique(np.concatenate([rows, descendants(model, rows)]))
+    rows = rows[L.status[rows] == ACTIVE]
+    remaining = np.maximum(L.effort[rows] - L.delivered[rows], 0.0)
+    if status != ACTIVE:
+        L.failed[rows] += np.where(status == 2, remaining, 0.0)
+    L.status[rows] = status
+    np.add.at(c.used, L.centre[rows], -L.self_fte[rows])
+    c.used = np.maximum(c.used, 0.0)
+
+
+def descendants(model, rows) -> np.ndarray:
+    L = model.links
+    act = model.active_links
+    if act.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    out = []
+    frontier = np.asarray(rows, dtype=np.int64)
+    active_children = act[L.parent[act] >= 0]
+    while frontier.size and active_children.size:
+        kids = active_children[np.isin(L.parent[active_children], frontier)]
+        if kids.size == 0:
+            break
+        out.append(kids)
+        frontier = kids
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def take_back(model, rows) -> None:
+    """A buyer takes failed modules back into its own delivery (parent's self FTE grows)."""
+    L, c = model.links, model.centres
+    rows = np.asarray(rows, dtype=np.int64)
+    parent = L.parent[rows]
+    ok = (parent >= 0) & (L.status[np.maximum(parent, 0)] == ACTIVE)
+    remaining_fte = L.fte[rows]
+    np.add.at(L.self_fte, parent[ok], remaining_fte[ok])
+    centres = L.centre[parent[ok]]
+    np.add.at(c.used, centres, remaining_fte[ok])
+    # the buyer staffs the returned work at once (emergency hiring)
+    c.capacity[centres] = np.maximum(c.capacity[centres], c.used[centres])

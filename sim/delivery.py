@@ -1,0 +1,123 @@
+"""Delivery: a month of work on every active link — quality, SLA, incidents, money, tax.
+
+Quality per link = base − skill shortfall − the governance mode's failure
+propensity − communication distance on sensitive work − depth below the
+prime + noise. A link breaches its SLA when quality falls below it. Data
+incidents are rarer than breaches and rise with the data's sensitivity, the
+chain's depth and weak data regimes where the work is done.
+
+Money: each buyer pays each supplier the link's monthly price (the same
+number leaves one account and enters the other); delivering centres pay
+wages for the FTE they staff themselves and a bench cost for idle capacity;
+profit is booked at the centre and taxed at its region's effective rate.
+Clients are funded by what the same work would cost them in-house at home
+(their budget), so their balance grows by what outsourcing saves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import cost, skill, tax
+from .world import ACTIVE, CLIENT, FIXED_OVERHEAD_USD, PRIME, SUB, team_productivity
+
+
+def deliver(model) -> dict:
+    s, L, f, c, r, geo = model.scenario, model.links, model.firms, model.centres, model.regions, model.geography
+    rng = model.streams.delivery
+    act = model.active_links
+    out = {"links": act}
+    n = act.size
+    centre = L.centre[act]
+    reg = c.region[centre]
+    fam = L.family[act].astype(np.int64)
+    band = model.catalogue.skill_band[L.work_type[act]]
+    supplier = L.supplier[act]
+    exp = c.experience[centre, fam]
+
+    # ---- quality and SLA
+    team = skill.team_skill(r.skill[reg], f.capability[supplier, fam], exp)
+    gap = skill.shortfall(L.skill_required[act], team)
+    dist = geo.communication_distance(L.home[act], reg, L.tz_sens[act], L.lang_sens[act], s.cost.timezone_weight, s.cost.language_weight)
+    d = s.delivery
+    quality = (
+        d.base_quality
+        - skill.quality_loss(gap, d.skill_quality_penalty)
+        - d.governance_quality_penalty * L.fail_propensity[act]
+        - d.communication_quality_penalty * dist
+        - d.depth_quality_penalty * (L.tier[act] - 1)
+        + rng.normal(0.0, d.quality_noise, n)
+    )
+    quality = np.clip(quality, 0.0, 1.0)
+    breach = quality < L.sla[act]
+    p_incident = d.incident_rate * L.sensitivity[act] * (1 + d.incident_depth_factor * (L.tier[act] - 1)) * (1 - r.data_regime[reg]) * (2 - f.security[supplier])
+    incident = rng.random(n) < p_incident
+    L.quality[act] = quality
+    L.quality_sum[act] += quality
+    L.breaches[act] += breach
+    L.breaches_period[act] += breach
+    L.incidents[act] += incident
+    L.incidents_period[act] += incident
+    np.add.at(f.incidents, L.client[act[incident]], 1)
+
+    # ---- work done this month (awarded = delivered + in progress + failed)
+    months_left = L.start[act] + L.term[act] - model.month
+    step = np.where(months_left <= 1, L.effort[act] - L.delivered[act], L.fte[act])
+    L.delivered[act] += np.maximum(step, 0.0)
+    L.months_done[act] += 1
+
+    # ---- money along the links
+    payment = L.price_month[act] * ~L.own[act]
+    L.paid[act] += payment
+    L.received[act] += payment
+    firm_in = np.bincount(supplier, payment, f.n)
+    firm_out = np.bincount(L.buyer[act], payment, f.n)
+    # the delivering centre's own staff cost, with the skill gap's extra effort
+    overhead = np.where(L.own[act], s.cost.inhouse_overhead, np.where(f.kind[supplier] == PRIME, s.cost.overhead, s.cost.subcontractor_overhead))
+    prod = team_productivity(r.infrastructure[reg], exp) * np.where(L.own[act] & (c.capacity[centre] == np.inf), s.cost.inhouse_productivity, 1.0)
+    wage = cost.staff_wage(r.wage[reg, band], f.kind[supplier] == SUB, s.cost)
+    staff_cost = cost.delivery_cost(L.self_fte[act], wage, overhead, prod, skill.effort_factor(gap, s.cost.skill_effort_penalty))
+    L.cost_month[act] = staff_cost
+    # buyer-side costs: coordination, one-off transition in the first month, offshoring levy
+    first = L.months_done[act] == 1
+    buyer_cost = L.coord_month[act] + np.where(first, L.transition[act], 0.0) + L.levy_month[act]
+    levy_by_region = np.bincount(L.home[act], L.levy_month[act], len(r))
+
+    # ---- centres book revenue and costs; profit is taxed where it is booked
+    centre_revenue = np.bincount(centre, payment, c.n)
+    centre_cost = np.bincount(centre, staff_cost * ~L.own[act], c.n)
+    sub_paid = np.bincount(L.centre[L.parent[act[L.parent[act] >= 0]]], payment[L.parent[act] >= 0], c.n)
+    provider = ~c.own & c.alive
+    idle = np.where(provider, np.maximum(c.capacity - c.used, 0.0), 0.0)
+    bench = idle * (r.wage[c.region, 1] * s.cost.bench_cost_share + FIXED_OVERHEAD_USD * 0.5)
+    centre_profit = np.where(provider, centre_revenue - centre_cost - sub_paid - bench, 0.0)
+    rate = tax.effective_rate(r)[c.region]
+    centre_tax = tax.tax_on_profit(centre_profit, rate)
+    region_tax = np.bincount(c.region, centre_tax, len(r)) + levy_by_region
+    r.tax_revenue = region_tax
+    firm_profit = np.bincount(c.firm, centre_profit - centre_tax, f.n)
+
+    # ---- clients: budget = in-house-at-home cost of their active work; spend = payments + own staff + buyer costs
+    client_rows = L.tier[act] == 1
+    budget = np.bincount(L.client[act[client_rows]], L.inhouse_month[act[client_rows]], f.n)
+    own_cost = np.bincount(L.buyer[act], staff_cost * L.own[act], f.n)
+    buyer_costs = np.bincount(L.buyer[act], buyer_cost, f.n)
+    is_client = f.kind == CLIENT
+    client_delta = np.where(is_client, budget - firm_out - own_cost - buyer_costs, 0.0)
+    # providers: profit already nets payments to subcontractors; add buyer-side coordination of their modules
+    provider_delta = np.where(is_client, 0.0, firm_profit - buyer_costs)
+    delta = np.where(f.alive, client_delta + provider_delta, 0.0)
+    f.cash += delta
+    # a client whose outsourcing account runs dry is topped up by its core business
+    topup = np.where(is_client & f.alive & (f.cash < 0), -f.cash, 0.0)
+    f.cash += topup
+    f.profit = np.where(is_client, 0.0, firm_profit)
+    f.revenue = firm_in
+
+    out.update(
+        quality=quality, breach=breach, incident=incident, payment=payment, staff_cost=staff_cost,
+        buyer_cost=buyer_cost, wage=wage, region=reg, band=band, centre_tax=centre_tax,
+        budget=budget, cash_delta=delta + topup, levy=levy_by_region, topup=topup,
+        external=float(budget[f.alive].sum() + topup.sum() - staff_cost.sum() - buyer_cost.sum() - bench.sum() - centre_tax.sum()),
+    )
+    return out

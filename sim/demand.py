@@ -1,0 +1,83 @@
+"""Clients' needs: the work packages that enter the market each month.
+
+Each client draws Poisson(rate × size) new packages a month; the work type
+follows the family shares of the scenario and the catalogue's mix within a
+family; effort is log-normal around the catalogue mean, cut by any AI
+automation in force for the type. Packages are columns, not objects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .scenario import FAMILIES
+from .world import CLIENT
+
+PACKAGE_FIELDS = (
+    "buyer", "client", "home", "space_home", "work_type", "family", "effort", "term", "fte",
+    "complexity", "codifiability", "sensitivity", "skill_required", "tz_sens", "lang_sens",
+    "tier", "parent", "exclude", "incumbent", "retendered", "was_outsourced", "keep_centre",
+)
+
+
+def empty_packages() -> dict:
+    pk = {name: np.zeros(0) for name in PACKAGE_FIELDS}
+    pk["n"] = 0
+    return pk
+
+
+def make_packages(model, client, work_type, effort, term, **extra) -> dict:
+    """Tier-1 packages from clients' needs, with catalogue attributes filled in."""
+    cat = model.catalogue
+    n = client.size
+    home = model.firms.home[client]
+    pk = {
+        "n": n, "buyer": client, "client": client, "home": home, "space_home": home,
+        "work_type": work_type, "family": cat.family[work_type], "effort": effort, "term": term,
+        "fte": effort / term, "complexity": cat.complexity[work_type], "codifiability": cat.codifiability[work_type],
+        "sensitivity": cat.data_sensitivity[work_type], "skill_required": cat.skill_required[work_type],
+        "tz_sens": cat.timezone_sensitivity[work_type], "lang_sens": cat.language_sensitivity[work_type],
+        "tier": np.ones(n, dtype=np.int64), "parent": np.full(n, -1), "exclude": np.full(n, -1),
+        "incumbent": np.full(n, -1), "retendered": np.zeros(n, dtype=bool), "was_outsourced": np.zeros(n, dtype=bool),
+        "keep_centre": np.full(n, -1),
+    }
+    pk.update(extra)
+    return pk
+
+
+def type_probabilities(model) -> np.ndarray:
+    cat, s = model.catalogue, model.scenario
+    fam = np.array([s.demand.family_shares.get(f, 0.0) for f in FAMILIES], dtype=float)
+    fam = fam / fam.sum()
+    within = cat.demand_share / np.bincount(cat.family, cat.demand_share, len(FAMILIES))[cat.family]
+    p = fam[cat.family] * within
+    return p / p.sum()
+
+
+def draw_needs(model) -> dict:
+    rng, f, cat, s = model.streams.demand, model.firms, model.catalogue, model.scenario
+    clients = np.flatnonzero((f.kind == CLIENT) & f.alive)
+    counts = rng.poisson(s.demand.needs_per_client_month * f.size[clients])
+    client = np.repeat(clients, counts)
+    n = client.size
+    work_type = rng.choice(len(cat), size=n, p=type_probabilities(model))
+    sigma = s.demand.effort_sigma
+    effort = cat.effort[work_type] * rng.lognormal(-sigma**2 / 2, sigma, n) * model.automation_factor[work_type]
+    term = cat.term[work_type].astype(np.int64)
+    return make_packages(model, client, work_type, np.maximum(effort, 0.5), term)
+
+
+def concat(a: dict, b: dict) -> dict:
+    if a["n"] == 0:
+        return b
+    if b["n"] == 0:
+        return a
+    out = {k: np.concatenate([np.asarray(a[k]), np.asarray(b[k])]) for k in PACKAGE_FIELDS}
+    out["n"] = a["n"] + b["n"]
+    return out
+
+
+def select(pk: dict, mask) -> dict:
+    out = {k: np.asarray(pk[k])[mask] for k in PACKAGE_FIELDS}
+    out["n"] = int(np.count_nonzero(mask)) if np.asarray(mask).dtype == bool else len(mask)
+    return out

@@ -1,0 +1,144 @@
+"""Learning and evolution within the engine: experience, reputation, trust,
+markups, hiring, failure and entry.
+
+- Experience: centres learn by doing, in proportion to the work they staff.
+- Reputation: a vendor's track record against SLAs (seed 003's criterion).
+- Trust: grows with each good month of a relationship, collapses on breach.
+- Markups adapt to win rate and utilisation.
+- Hiring: centres staff toward target utilisation, limited by the talent pool.
+- Failure: a provider whose cash runs out exits; its contracts fail, its
+  clients re-tender, its subcontractors lose their modules (the ripple).
+- Entry: where providers in a region made money last month, new
+  subcontractors enter, replacing the exits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import contracts
+from .world import ACTIVE, CLIENT, FAILED, NF, PRIME, SUB
+
+
+def advance(model, delivered: dict) -> dict:
+    s, L, f, c = model.scenario, model.links, model.firms, model.centres
+    e = s.evolution
+    act = delivered["links"]
+    out = {"exited": np.zeros(0, dtype=np.int64), "entered": np.zeros(0, dtype=np.int64), "retender": None}
+
+    if act.size:
+        # ---- experience: a centre learns a family in proportion to the FTE it staffs in it
+        staffed = np.zeros((c.n, NF))
+        np.add.at(staffed, (L.centre[act], L.family[act].astype(np.int64)), L.self_fte[act])
+        share = staffed / np.maximum(c.capacity, 1e-9)[:, None]
+        share[~np.isfinite(share)] = 0.0
+        c.experience += e.experience_rate * np.clip(share, 0, 1) * (1.0 - c.experience)
+
+        # ---- reputation: the share of a vendor's links that met their SLA this month
+        ok = ~delivered["breach"] & ~delivered["incident"]
+        vendors = L.supplier[act]
+        n_links = np.bincount(vendors, minlength=f.n)
+        n_ok = np.bincount(vendors, ok, f.n)
+        has = (n_links > 0) & (f.kind != CLIENT)
+        f.reputation = np.where(has, f.reputation + e.reputation_rate * (n_ok / np.maximum(n_links, 1) - f.reputation), f.reputation)
+
+        # ---- trust per (buyer, supplier) pair
+        outsourced = ~L.own[act]
+        buyer, supplier = L.buyer[act][outsourced], L.supplier[act][outsourced]
+        good = ok[outsourced]
+        t = model.trust.get(buyer, supplier)
+        t = np.where(good, t + e.trust_rate * (1.0 - t), t * (1.0 - e.trust_loss))
+        model.trust.set(buyer, supplier, t)
+
+    # ---- markups follow win rate and utilisation
+    providers = f.kind != CLIENT
+    rate = np.where(f.bids > 0, f.wins / np.maximum(f.bids, 1), f.win_rate)
+    f.win_rate = 0.8 * f.win_rate + 0.2 * rate
+    capacity = np.bincount(c.firm[~c.own], c.capacity[~c.own], f.n)
+    used = np.bincount(c.firm[~c.own], c.used[~c.own], f.n)
+    util = used / np.maximum(capacity, 1e-9)
+    up = (util > e.target_utilisation) | (f.win_rate > 0.5)
+    down = (util < e.target_utilisation - 0.25) & (f.win_rate < 0.3)
+    step = np.where(up, e.markup_step, np.where(down, -e.markup_step, 0.0))
+    f.markup = np.where(providers & f.alive, np.clip(f.markup + step, e.min_markup, e.max_markup), f.markup)
+    f.bids = 0.0
+    f.wins = 0.0
+
+    # ---- hiring toward target utilisation, limited by the region's talent pool
+    _hire(model)
+
+    # ---- failure: providers out of cash exit, and the ripple runs down their chains
+    broke = np.flatnonzero(providers & f.alive & (f.cash < 0))
+    f.loss_months = np.where(f.profit < 0, f.loss_months + 1, 0)
+    if broke.size:
+        out["exited"] = broke
+        out["retender"] = fail_firms(model, broke)
+
+    # ---- entry of subcontractors where providers made money
+    out["entered"] = _entry(model)
+    return out
+
+
+def _hire(model) -> None:
+    e, c, r = model.scenario.evolution, model.centres, model.regions
+    provider = c.alive & ~c.own & np.isfinite(c.capacity)
+    target = c.used / e.target_utilisation
+    gap = np.where(provider, target - c.capacity, 0.0)
+    hires = np.where(gap > 0, gap * e.hire_rate, 0.0)
+    free = np.maximum(r.talent_pool - r.employed, 0.0)
+    wanted = np.bincount(c.region, hires, len(r))
+    scale = np.where(wanted > 0, np.minimum(1.0, free / np.maximum(wanted, 1e-9)), 1.0)
+    hires *= scale[c.region]
+    fires = np.where(gap < 0, -gap * e.hire_rate, 0.0)
+    floor = np.maximum(c.used, e.core_team_fte)
+    c.capacity = np.where(provider, np.maximum(c.capacity + hires - fires, floor), c.capacity)
+    r.employed = np.bincount(c.region[provider], c.capacity[provider], len(r))
+
+
+def fail_firms(model, firms) -> dict:
+    """Firms exit: their contracts fail, buyers re-tender, suppliers below lose their work."""
+    from .management import _retender_packages
+
+    L, f, c = model.links, model.firms, model.centres
+    act = model.active_links
+    as_supplier = act[np.isin(L.supplier[act], firms)]
+    tier1 = as_supplier[L.tier[as_supplier] == 1]
+    modules = as_supplier[L.tier[as_supplier] > 1]
+    retender = _retender_packages(model, tier1, exclude=True)
+    contracts.end_links(model, tier1, FAILED)   # and every module below them: the ripple
+    contracts.end_links(model, modules, FAILED)
+    contracts.take_back(model, modules)
+    model.refresh_active()
+    act = model.active_links
+    as_buyer = act[np.isin(L.buyer[act], firms)]
+    contracts.end_links(model, as_buyer, FAILED)
+    f.alive[firms] = False
+    f.exited[firms] = model.month
+    dead = np.isin(c.firm, firms)
+    c.alive[dead] = False
+    c.capacity[dead] = 0.0
+    c.used[dead] = 0.0
+    model.refresh_active()
+    model.on_exit(firms)
+    return retender
+
+
+def _entry(model) -> np.ndarray:
+    """New subcontractors where providers' margins were positive last month (at most a few a month)."""
+    e, f, c, r = model.scenario.evolution, model.firms, model.centres, model.regions
+    rng = model.streams.evolution
+    if e.entry_rate <= 0:
+        return np.zeros(0, dtype=np.int64)
+    subs = (f.kind == SUB) & f.alive
+    if not subs.any():
+        return np.zeros(0, dtype=np.int64)
+    home_profit = np.bincount(f.home[subs], f.profit[subs], len(r))
+    home_count = np.bincount(f.home[subs], minlength=len(r))
+    margin_ok = (home_profit > 0) & (home_count > 0)
+    expected = e.entry_rate * home_count * margin_ok * np.clip(np.bincount(f.home[(f.kind != CLIENT) & ~f.alive], minlength=len(r)) / np.maximum(home_count, 1), 0.0, 1.0)
+    expected += e.entry_rate * 0.05 * home_count * margin_ok
+    count = rng.poisson(expected)
+    if count.sum() == 0:
+        return np.zeros(0, dtype=np.int64)
+    home = np.repeat(np.arange(len(r)), count)
+    return model.add_subcontractors(home)

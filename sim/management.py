@@ -1,0 +1,123 @@
+"""Contract management: seed 003's five steps after the tender.
+
+Needs → tender → contract (SLA, term) → process management → review. Every
+``review_months`` a buyer reviews each link: too many SLA breaches or a data
+incident in the period and it terminates — a client re-tenders the rest of
+the work without that vendor (switching, or bringing it home), a prime takes
+the module back into its own delivery. At the end of a term a
+well-performing contract is renewed (sometimes put out to tender anyway,
+the incumbent invited); a poor one is re-tendered without the incumbent.
+A client burned by repeated incidents leans toward in-house options.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import contracts
+from .demand import make_packages
+from .governance import HIERARCHY
+from .world import ACTIVE, COMPLETED, FAILED
+
+
+def settle_and_review(model) -> dict:
+    """End contracts whose term is over, review the rest; returns packages to re-tender and renewals."""
+    s, L, f = model.scenario, model.links, model.firms
+    m = s.management
+    rng = model.streams.management
+    act = model.active_links
+    events = {"switched": 0, "renewed": np.zeros(0, dtype=np.int64)}
+
+    # ---- quarterly (or other period) review of every link that has run a full period
+    age = model.month - L.start[act]
+    due = act[(age > 0) & (age % m.review_months == 0) & ~L.own[act]]  # vendors are reviewed; own teams are managed
+    bad = due[(L.breaches_period[due] >= m.breach_limit) | ((L.incidents_period[due] > 0) & (L.sensitivity[due] >= 0.6))]
+    L.breaches_period[due] = 0
+    L.incidents_period[due] = 0
+    f.burned = f.incidents >= m.insource_after_incidents
+
+    terminated_clients = bad[(L.tier[bad] == 1)]
+    terminated_modules = bad[(L.tier[bad] > 1)]
+    retender = _retender_packages(model, terminated_clients, exclude=True)
+    contracts.end_links(model, terminated_clients, FAILED)
+    contracts.end_links(model, terminated_modules, FAILED)
+    contracts.take_back(model, terminated_modules)
+    events["switched"] = int(terminated_clients.size)
+
+    # ---- contracts reaching the end of their term
+    model.refresh_active()
+    act = model.active_links
+    ending = act[(L.start[act] + L.term[act] <= model.month) & (L.tier[act] == 1)]
+    good = (L.breaches[ending] <= L.months_done[ending] * 0.25) & (L.incidents[ending] == 0)
+    renew = good & (rng.random(ending.size) < m.renew_probability)
+    renewals = _renewal_packages(model, ending[renew])
+    retender = _concat(retender, _retender_packages(model, ending[~renew & good], exclude=False))
+    retender = _concat(retender, _retender_packages(model, ending[~good], exclude=True))
+    contracts.end_links(model, ending, COMPLETED)
+    if renewals.size:
+        c = model.centres
+        np.add.at(c.used, L.centre[renewals], L.fte[renewals])
+        c.capacity[L.centre[renewals]] = np.maximum(c.capacity[L.centre[renewals]], c.used[L.centre[renewals]])
+    model.refresh_active()
+    events["renewed"] = renewals
+    events["retender"] = retender
+    return events
+
+
+def _concat(a, b):
+    from .demand import concat
+
+    return concat(a, b)
+
+
+def _retender_packages(model, rows, exclude: bool) -> dict:
+    """The remaining (or next term's) work of ended client contracts, back on the market."""
+    L, cat = model.links, model.catalogue
+    rows = rows[L.client[rows] >= 0]
+    remaining = np.maximum(L.effort[rows] - L.delivered[rows], 0.0)
+    ended = L.start[rows] + L.term[rows] <= model.month
+    # a contract that ran its course is needed again for a new term; a terminated one for what is left
+    term = np.where(ended, cat.term[L.work_type[rows]], np.maximum(L.start[rows] + L.term[rows] - model.month, 1)).astype(np.int64)
+    effort = np.where(ended, L.fte[rows] * term * model.automation_factor[L.work_type[rows]], remaining)
+    keep = effort > 1e-6
+    rows, term, effort = rows[keep], term[keep], effort[keep]
+    outsourced = L.mode[rows] != HIERARCHY
+    supplier = L.supplier[rows]
+    return make_packages(
+        model, L.client[rows], L.work_type[rows], effort, term,
+        exclude=np.where(exclude & outsourced, supplier, -1),
+        incumbent=np.where(~exclude & outsourced, supplier, -1),
+        retendered=np.ones(rows.size, dtype=bool), was_outsourced=outsourced,
+    )
+
+
+def _renewal_packages(model, rows) -> np.ndarray:
+    """Renew good contracts with the same supplier and centre for a new term; returns the new links."""
+    L = model.links
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    cat = model.catalogue
+    term = cat.term[L.work_type[rows]].astype(np.int64)
+    fte = L.fte[rows] * model.automation_factor[L.work_type[rows]]
+    new = L.append(rows.size)
+    for name in ("buyer", "supplier", "centre", "client", "home", "tier", "work_type", "family", "mode", "location",
+                 "complexity", "codifiability", "sensitivity", "skill_required", "tz_sens", "lang_sens", "sla",
+                 "coord_month", "levy_month", "inhouse_month", "fail_propensity", "own"):
+        getattr(L, name)[new] = getattr(L, name)[rows]
+    scale = fte / np.maximum(L.fte[rows], 1e-12)
+    L.fte[new] = fte
+    L.self_fte[new] = fte
+    L.effort[new] = fte * term
+    L.price_month[new] = L.price_month[rows] * scale
+    L.coord_month[new] = L.coord_month[rows] * scale
+    L.levy_month[new] = L.levy_month[rows] * scale
+    L.inhouse_month[new] = L.inhouse_month[rows] * scale
+    L.parent[new] = -1
+    L.root[new] = new
+    L.start[new] = model.month
+    L.term[new] = term
+    L.status[new] = ACTIVE
+    L.depth[new] = 1
+    L.retendered[new] = False
+    L.was_outsourced[new] = L.mode[rows] != HIERARCHY
+    return new

@@ -1,0 +1,250 @@
+"""The market: tender, bids, governance, scoring, make-or-buy and award.
+
+One function serves every tier. For each package (a client's need, or a
+prime's module) the buyer invites a shortlist of ``k`` vendors (``formation``);
+each invited vendor bids from its cheapest feasible centre (``cost``, ``tax``,
+``skill``); the buyer picks a governance mode per bid by expected total cost
+(``governance``); bids and the buyer's own options — its in-house team, its
+captive centre, or for a prime its own delivery — are scored on seed 003's
+criteria (``scoring``); the market clears under capacity and the vendor cap
+(``award``). Everything is an array over packages × bids.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import cost, governance, scoring, skill, tax
+from .award import award
+from .formation import provider_centres, shortlist
+from .geography import INHOUSE
+from .trust import pair_key
+from .world import PRIME, SUB, team_productivity
+
+
+class Bids:
+    """P×J matrices of one tender's options (J = k vendor bids + own options)."""
+
+    def __init__(self, P, J):
+        self.firm = np.full((P, J), -1, dtype=np.int64)
+        self.centre = np.full((P, J), -1, dtype=np.int64)
+        self.feasible = np.zeros((P, J), dtype=bool)
+        self.invited = np.zeros((P, J), dtype=bool)
+        shape = (P, J)
+        for name in ("price", "coord", "total", "fail", "gap", "trust", "technical", "service",
+                     "team_stability", "data_security", "risk", "levy", "transition"):
+            setattr(self, name, np.zeros(shape))
+        self.mode = np.zeros(shape, dtype=np.int8)
+        self.location = np.zeros(shape, dtype=np.int8)
+        self.own = np.zeros(shape, dtype=bool)
+        self.inhouse_cost = None  # P: the buyer's cost of doing the work in-house at home
+
+
+def _team(model, centres, firms, fam, pk_b):
+    """Skill gap, effort factor and productivity of centres (any shape) for broadcast packages."""
+    c, f, r = model.centres, model.firms, model.regions
+    reg = c.region[centres]
+    exp = c.experience[centres, fam]
+    team = skill.team_skill(r.skill[reg], f.capability[firms, fam], exp)
+    gap = skill.shortfall(pk_b["skill_required"], team)
+    return reg, team, gap, team_productivity(r.infrastructure[reg], exp)
+
+
+def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
+    """Run one tender round. Returns (bids, choice) — choice indexes bid columns, −1 = none."""
+    s = model.scenario
+    P = pk["n"]
+    k = s.world.shortlist_k
+    own_cols = 2 if supplier_kind == PRIME else 1
+    J = k + own_cols
+    bids = Bids(P, J)
+    if P == 0:
+        return bids, np.zeros(0, dtype=np.int64)
+    f, c, r, geo = model.firms, model.centres, model.regions, model.geography
+    band = model.catalogue.skill_band[pk["work_type"]]
+    fam = pk["family"].astype(np.int64)
+    eff_rate = tax.effective_rate(r)
+
+    # ---- 1 shortlist (formation)
+    firms, matrix = provider_centres(model, supplier_kind)
+    exclude_self = pk["buyer"] if supplier_kind == SUB else None
+    idx = shortlist(model, pk, firms, matrix, k, rng_shortlist, exclude_self)
+    inc = np.asarray(pk["incumbent"])
+    has_inc = inc >= 0
+    if has_inc.any() and firms.size:
+        pos = np.clip(np.searchsorted(firms, inc), 0, firms.size - 1)
+        found = has_inc & (firms[pos] == inc)
+        already = (idx == pos[:, None]).any(axis=1)
+        put = found & ~already
+        idx[put, k - 1] = pos[put]
+    excl = np.asarray(pk["exclude"])
+    if firms.size:
+        vendor = np.where(idx >= 0, firms[np.maximum(idx, 0)], -1)
+        idx[(vendor == excl[:, None]) & (excl[:, None] >= 0)] = -1
+
+    # ---- 2 bids: every invited vendor prices the work at each of its centres and bids from the best
+    B = {key: np.asarray(v)[:, None, None] for key, v in pk.items() if key != "n"}
+    if firms.size:
+        cents = np.where(idx[:, :, None] >= 0, matrix[np.maximum(idx, 0)], -1)  # P×k×m
+        valid = cents >= 0
+        cc = np.maximum(cents, 0)
+        vend = c.firm[cc]
+        reg, team, gap, prod = _team(model, cc, vend, fam[:, None, None], B)
+        overhead = np.where(f.kind[vend] == PRIME, s.cost.overhead, s.cost.subcontractor_overhead)
+        wage = cost.staff_wage(r.wage[reg, band[:, None, None]], f.kind[vend] == SUB, s.cost)
+        eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
+        delivery = cost.delivery_cost(B["effort"], wage, overhead, prod, eff)
+        price = tax.price_for_after_tax_margin(delivery, f.markup[vend], eff_rate[reg])
+        dist = geo.communication_distance(B["space_home"], reg, B["tz_sens"], B["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
+        home_wage = r.wage[B["space_home"], band[:, None, None]]
+        coord = cost.coordination_cost(B["effort"], home_wage, dist, B["complexity"], s.cost)
+        spare = c.capacity[cc] * (1 + s.world.bid_stretch * model.labour_slack[reg]) - c.used[cc]
+        ok = valid & (spare >= B["fte"]) & geo.data_allowed(B["space_home"], reg, B["sensitivity"])
+        best = np.argmin(np.where(ok, price + coord, np.inf), axis=2)[:, :, None]
+        take = lambda a: np.take_along_axis(np.broadcast_to(a, cents.shape), best, 2)[:, :, 0]  # noqa: E731
+        sl = slice(0, k)
+        bids.centre[:, sl] = np.where(take(ok), take(cents), -1)
+        bids.firm[:, sl] = np.where(idx >= 0, firms[np.maximum(idx, 0)], -1)
+        bids.invited[:, sl] = idx >= 0
+        bids.feasible[:, sl] = take(ok)
+        bids.price[:, sl] = take(price)
+        bids.coord[:, sl] = take(coord)
+        bids.gap[:, sl] = take(gap)
+        vreg = take(reg)
+        vf = np.maximum(bids.firm[:, sl], 0)
+        bids.trust[:, sl] = model.trust.get(pk["buyer"][:, None], vf)
+        capable = np.clip(take(team) / np.maximum(pk["skill_required"][:, None], 1e-9), 0, 1)
+        mode, total, fail = governance.choose_mode(
+            bids.price[:, sl], bids.coord[:, sl], pk["complexity"][:, None], pk["codifiability"][:, None],
+            capable, bids.trust[:, sl], s.governance, rng_choice,
+        )
+        bids.mode[:, sl], bids.fail[:, sl] = mode, fail
+        new_pair = (vf != inc[:, None])
+        bids.transition[:, sl] = cost.transition_cost(bids.price[:, sl], new_pair, s.cost)
+        bids.location[:, sl] = geo.location[pk["home"][:, None], vreg]
+        offshore_levy = r.backlash_tax[pk["home"]][:, None] * (bids.location[:, sl] != 0)
+        bids.levy[:, sl] = offshore_levy * bids.price[:, sl]
+        bids.total[:, sl] = total + bids.transition[:, sl] + bids.levy[:, sl]
+        bids.technical[:, sl] = scoring.technical_score(f.capability[vf, fam[:, None]], bids.gap[:, sl], pk["skill_required"][:, None])
+        bids.service[:, sl] = scoring.service_score(f.reputation[vf], take(dist))
+        bids.team_stability[:, sl] = f.team_stability[vf]
+        bids.data_security[:, sl] = scoring.security_score(f.security[vf], r.data_regime[vreg], pk["sensitivity"][:, None])
+        bids.risk[:, sl] = r.risk[vreg]
+
+    # ---- 3 the buyer's own options (make-or-buy)
+    if supplier_kind == PRIME:
+        _own_option(model, pk, bids, k, model.inhouse_centre[pk["buyer"]], s.cost.inhouse_overhead, s.cost.inhouse_productivity, rng_choice)
+        _own_option(model, pk, bids, k + 1, model.captive_centre[pk["buyer"]], s.cost.inhouse_overhead, 1.0, rng_choice)
+        bids.inhouse_cost = bids.price[:, k] + bids.coord[:, k]
+    else:
+        _own_option(model, pk, bids, k, np.asarray(pk["keep_centre"]), s.cost.overhead, 1.0, rng_choice, always_feasible=True)
+
+    # ---- 4 scoring
+    criteria = {
+        "technical": bids.technical, "service": bids.service,
+        "price": scoring.price_score(bids.total, bids.feasible, s.scoring.price_sensitivity),
+        "team_stability": bids.team_stability, "data_security": bids.data_security,
+    }
+    score = scoring.score(criteria, np.minimum(bids.location, 3), bids.risk, s.scoring, rng_choice, bids.feasible)
+    if supplier_kind == PRIME:
+        burned = f.burned[pk["buyer"]]
+        score[:, k:] += np.where(burned, s.management.insource_bias, 0.0)[:, None]
+
+    # ---- 5 award under capacity and the vendor cap
+    stretch = np.where(c.own, 1.0, 1.0 + s.world.bid_stretch * model.labour_slack[c.region])
+    spare = np.maximum(c.capacity * stretch - c.used, 0.0)
+    spare[c.own & ~np.isfinite(c.capacity)] = np.inf
+    value = bids.price / np.asarray(pk["term"], dtype=float)[:, None]
+    if supplier_kind == PRIME and s.management.vendor_cap < 1:
+        pair, headroom = _vendor_cap(model, pk, bids, k)
+        choice = award_choice(score, bids, pk, spare, value, pair, headroom)
+    else:
+        choice = award_choice(score, bids, pk, spare)
+    _count_bids(model, bids, choice, k)
+    return bids, choice
+
+
+def award_choice(score, bids, pk, spare, value=None, pair=None, headroom=None):
+    return award(score, np.maximum(bids.centre, 0), np.asarray(pk["fte"], dtype=float), spare, value, pair, headroom)
+
+
+def _own_option(model, pk, bids, col, centres, overhead, prod_factor, rng, always_feasible=False):
+    """Score the buyer doing the work itself (hierarchy) at one of its own centres."""
+    s, f, c, r, geo = model.scenario, model.firms, model.centres, model.regions, model.geography
+    have = centres >= 0
+    if not have.any():
+        return
+    cc = np.maximum(centres, 0)
+    fam = pk["family"].astype(np.int64)
+    band = model.catalogue.skill_band[pk["work_type"]]
+    buyer = pk["buyer"]
+    reg = c.region[cc]
+    exp = c.experience[cc, fam]
+    team = skill.team_skill(r.skill[reg], f.capability[buyer, fam], exp)
+    gap = skill.shortfall(pk["skill_required"], team)
+    prod = team_productivity(r.infrastructure[reg], exp) * prod_factor
+    eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
+    wage = cost.staff_wage(r.wage[reg, band], f.kind[buyer] == SUB, s.cost)
+    price = cost.delivery_cost(pk["effort"], wage, overhead, prod, eff)
+    if always_feasible:  # a provider keeping a module: its busy staff could earn their margin elsewhere
+        util = c.used[cc] / np.maximum(c.capacity[cc], 1e-9)
+        price = price + cost.opportunity_cost(price, f.markup[buyer], util, s.evolution.target_utilisation)
+    dist = geo.communication_distance(pk["space_home"], reg, pk["tz_sens"], pk["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
+    coord = cost.coordination_cost(pk["effort"], r.wage[pk["space_home"], band], dist, pk["complexity"], s.cost)
+    capable = np.clip(team / np.maximum(pk["skill_required"], 1e-9), 0, 1)
+    total = governance.expected_cost(governance.HIERARCHY, price, coord, pk["complexity"], pk["codifiability"], capable, 1.0, s.governance)
+    spare_ok = (c.capacity[cc] - c.used[cc] >= pk["fte"]) | ~np.isfinite(c.capacity[cc]) | always_feasible
+    bids.firm[:, col] = np.where(have, c.firm[cc], -1)
+    bids.centre[:, col] = np.where(have, cc, -1)
+    bids.feasible[:, col] = have & spare_ok
+    bids.own[:, col] = True
+    bids.price[:, col] = price
+    bids.coord[:, col] = coord
+    bids.total[:, col] = total
+    bids.gap[:, col] = gap
+    bids.trust[:, col] = 1.0
+    bids.mode[:, col] = governance.HIERARCHY
+    bids.fail[:, col] = governance.failure_propensity(governance.HIERARCHY, pk["complexity"], pk["codifiability"], capable, 1.0)
+    loc = geo.location[pk["home"], reg]
+    is_home_team = (reg == pk["home"]) & (c.capacity[cc] == np.inf)
+    bids.location[:, col] = np.where(is_home_team, INHOUSE, loc)
+    bids.technical[:, col] = scoring.technical_score(f.capability[buyer, fam], gap, pk["skill_required"])
+    bids.service[:, col] = 0.8 * (1 - 0.5 * dist)
+    bids.team_stability[:, col] = 0.9
+    bids.data_security[:, col] = scoring.security_score(1.0, r.data_regime[reg], pk["sensitivity"]) if not always_feasible else scoring.security_score(f.security[buyer], r.data_regime[reg], pk["sensitivity"])
+    bids.risk[:, col] = np.where(reg == pk["home"], 0.0, r.risk[reg])
+
+
+def _vendor_cap(model, pk, bids, k):
+    """Pair keys and the monthly value each (client, vendor) pair may still add under the cap."""
+    cap = model.scenario.management.vendor_cap
+    L = model.links
+    act = model.active_links
+    t1 = act[(L.tier[act] == 1) & (L.mode[act] != governance.HIERARCHY)]
+    client_value = np.bincount(L.client[t1], L.price_month[t1], minlength=model.firms.n)
+    client_count = np.bincount(L.client[t1], minlength=model.firms.n)
+    keys = pair_key(L.client[t1], L.supplier[t1])
+    ukeys, inv = np.unique(keys, return_inverse=True)
+    uval = np.bincount(inv, L.price_month[t1]) if ukeys.size else np.zeros(0)
+    pair = pair_key(pk["client"][:, None], np.maximum(bids.firm, 0))
+    current = np.zeros(pair.shape)
+    if ukeys.size:
+        pos = np.clip(np.searchsorted(ukeys, pair), 0, ukeys.size - 1)
+        current = np.where(ukeys[pos] == pair, uval[pos], 0.0)
+    V = client_value[pk["client"]][:, None]
+    n_min = int(np.ceil(1.0 / cap))
+    binding = (client_count[pk["client"]] >= n_min)[:, None]
+    headroom = np.where(binding, (cap * V - current) / (1.0 - cap) if cap < 1 else np.inf, np.inf)
+    headroom = np.where(bids.own, np.inf, headroom)
+    pair = np.where(bids.own, -1 - np.arange(pair.shape[1])[None, :], pair)
+    return pair, headroom
+
+
+def _count_bids(model, bids, choice, k):
+    """Bids and wins per vendor this month, for markup adaptation."""
+    f = model.firms
+    placed = bids.feasible[:, :k] & (bids.firm[:, :k] >= 0)
+    f.bids += np.bincount(bids.firm[:, :k][placed], minlength=f.n)
+    won = choice[(choice >= 0) & (choice < k)]
+    rows = np.flatnonzero((choice >= 0) & (choice < k))
+    f.wins += np.bincount(bids.firm[rows, won], minlength=f.n)

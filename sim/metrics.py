@@ -1,0 +1,127 @@
+"""What the model measures each month, as tidy rows.
+
+One row per (step, metric, region, family, mode, location) with a value;
+dimension columns are empty where they do not apply. Rows are gathered as
+small arrays each step (bincount over links) and become a pandas frame only
+when asked for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .geography import INHOUSE
+from .scenario import FAMILIES, LOCATIONS, MODES
+from .world import CLIENT, PRIME
+
+METRICS = (
+    "delivered_fte", "delivered_value_usd", "employment_direct", "employment_indirect", "mean_wage_usd",
+    "tax_revenue_usd", "active_links", "link_value_usd", "chain_depth_mean", "subcontracted_share",
+    "client_savings_share", "sla_compliance", "data_incidents", "hhi_primes", "firms_entered", "firms_exited",
+    "upgrades", "relocations", "insourced_fte", "firms_alive",
+)
+NONE = -1
+
+
+class Recorder:
+    def __init__(self, model):
+        self.model = model
+        self.chunks: list[np.ndarray] = []
+        self.events: list[dict] = []
+
+    def _add(self, step, metric, value, region=NONE, family=NONE, mode=NONE, location=NONE):
+        value = np.atleast_1d(np.asarray(value, dtype=float))
+        n = value.size
+        chunk = np.empty((n, 7))
+        chunk[:, 0] = step
+        chunk[:, 1] = METRICS.index(metric)
+        for col, v in zip((2, 3, 4, 5), (region, family, mode, location)):
+            chunk[:, col] = np.broadcast_to(v, n)
+        chunk[:, 6] = value
+        self.chunks.append(chunk)
+
+    def collect(self, delivered: dict, evolved: dict, insourced_fte: float) -> None:
+        m, L, f, c, r = self.model, self.model.links, self.model.firms, self.model.centres, self.model.regions
+        step = m.month
+        R, NF, NL = len(r), len(FAMILIES), len(LOCATIONS)
+        act = delivered["links"]
+        reg = delivered.get("region", np.zeros(0, dtype=np.int64))
+        fam = L.family[act].astype(np.int64)
+        loc = L.location[act].astype(np.int64)
+        own = L.own[act]
+        # value added at each link = what it earned less what it passed on to its modules
+        child = L.parent[act] >= 0
+        passed_on = np.zeros(L.n)
+        np.add.at(passed_on, L.parent[act[child]], delivered.get("payment", np.zeros(act.size))[child])
+        value = np.where(own, delivered.get("staff_cost", 0.0), delivered.get("payment", 0.0) - passed_on[act])
+        cell = (reg * NF + fam) * NL + loc
+        size = R * NF * NL
+        fte = np.bincount(cell, L.self_fte[act], size)
+        val = np.bincount(cell, value, size)
+        nz = np.flatnonzero((fte > 0) | (val != 0))
+        reg_i, rest = np.divmod(nz, NF * NL)
+        fam_i, loc_i = np.divmod(rest, NL)
+        self._add(step, "delivered_fte", fte[nz], reg_i, fam_i, NONE, loc_i)
+        self._add(step, "delivered_value_usd", val[nz], reg_i, fam_i, NONE, loc_i)
+
+        regions = np.arange(R)
+        captive = c.own & np.isfinite(c.capacity) & c.alive
+        direct = r.employed + np.bincount(c.region[captive], c.capacity[captive], R)
+        self._add(step, "employment_direct", direct, regions)
+        self._add(step, "employment_indirect", direct * m.scenario.delivery.indirect_multiplier, regions)
+        wage_fte = np.bincount(reg, delivered.get("wage", np.zeros(0)) * L.self_fte[act], R)
+        fte_r = np.bincount(reg, L.self_fte[act], R)
+        self._add(step, "mean_wage_usd", np.where(fte_r > 0, wage_fte / np.maximum(fte_r, 1e-12), r.wage[:, 1]), regions)
+        self._add(step, "tax_revenue_usd", r.tax_revenue, regions)
+
+        modes = np.arange(len(MODES))
+        mode = L.mode[act].astype(np.int64)
+        self._add(step, "active_links", np.bincount(mode, minlength=len(MODES)), NONE, NONE, modes)
+        self._add(step, "link_value_usd", np.bincount(mode, np.where(own, delivered.get("staff_cost", 0.0), L.price_month[act]), len(MODES)), NONE, NONE, modes)
+
+        out1 = act[(L.tier[act] == 1) & ~own]
+        self._add(step, "chain_depth_mean", L.depth[out1].mean() if out1.size else 0.0)
+        deeper = act[L.tier[act] > 1]
+        self._add(step, "subcontracted_share", L.fte[deeper].sum() / L.fte[out1].sum() if out1.size else 0.0)
+
+        # savings against doing the same work in-house at home, per family (tier-1 work only)
+        t1 = (L.tier[act] == 1) & (loc != INHOUSE)  # work that left the client's home team
+        actual = (delivered.get("payment", 0.0) + np.where(own, delivered.get("staff_cost", 0.0), 0.0) + delivered.get("buyer_cost", 0.0))
+        spent = np.bincount(fam[t1], actual[t1], NF)
+        baseline = np.bincount(fam[t1], L.inhouse_month[act[t1]], NF)
+        self._add(step, "client_savings_share", np.where(baseline > 0, 1.0 - spent / np.maximum(baseline, 1e-12), 0.0), NONE, np.arange(NF))
+
+        outsourced = ~own
+        breach = delivered.get("breach", np.zeros(act.size, dtype=bool))
+        self._add(step, "sla_compliance", 1.0 - breach[outsourced].mean() if outsourced.any() else 1.0)
+        self._add(step, "data_incidents", float(delivered.get("incident", np.zeros(0)).sum()))
+        prime_value = np.bincount(L.supplier[out1], L.price_month[out1], f.n)
+        total = prime_value.sum()
+        self._add(step, "hhi_primes", float(((prime_value / total) ** 2).sum()) if total > 0 else 0.0)
+        self._add(step, "firms_entered", float(evolved["entered"].size))
+        self._add(step, "firms_exited", float(evolved["exited"].size))
+        self._add(step, "upgrades", 0.0)      # functional upgrading arrives with the evolution issue (#5)
+        self._add(step, "relocations", 0.0)   # centre relocation arrives with the evolution issue (#5)
+        self._add(step, "insourced_fte", insourced_fte)
+        self._add(step, "firms_alive", float(((f.kind != CLIENT) & f.alive).sum()))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.chunks:
+            return pd.DataFrame(columns=["step", "metric", "region", "family", "mode", "location", "value"])
+        data = np.concatenate(self.chunks)
+        region_names = np.array(list(self.model.region_ids) + [""], dtype=object)
+        fam_names = np.array(list(FAMILIES) + [""], dtype=object)
+        mode_names = np.array(list(MODES) + [""], dtype=object)
+        loc_names = np.array(list(LOCATIONS) + [""], dtype=object)
+        pick = lambda names, col: names[np.where(col < 0, len(names) - 1, col).astype(int)]  # noqa: E731
+        df = pd.DataFrame({
+            "step": data[:, 0].astype(np.int64),
+            "metric": pd.Categorical(np.array(METRICS, dtype=object)[data[:, 1].astype(int)], categories=METRICS),
+            "region": pick(region_names, data[:, 2]),
+            "family": pick(fam_names, data[:, 3]),
+            "mode": pick(mode_names, data[:, 4]),
+            "location": pick(loc_names, data[:, 5]),
+            "value": data[:, 6],
+        })
+        return df

@@ -1,0 +1,172 @@
+"""ChainModel: global service-outsourcing chains as a Mesa model.
+
+Clients in their home regions need IT, business-process and knowledge work;
+they decide to do it in-house, in their own captive centres abroad, or to
+outsource it. Prime providers bid from delivery centres around the world and
+split codifiable work into modules for subcontractors, who may pass it on
+again. Host regions supply labour at a wage, tax the profit booked there and
+set the rules data must follow. Each link of the chain is governed in the
+mode its parties find cheapest; chains form, are reviewed, fail and re-form.
+
+One ``step`` is one month, in the order of the design (DESIGN §3). The hot
+state lives in column tables (``regions``, ``firms``, ``centres``,
+``links``); the agents are thin views on their rows.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import delivery, demand, evolution, labour, management, subcontracting
+from .agents import AGENT_CLASS, Region, Subcontractor
+from .catalogue import load_catalogue
+from .contracts import sign
+from .geography import Geography
+from .market import tender
+from .metrics import Recorder
+from .network import chain_graph
+from .rng import Streams
+from .scenario import Scenario, load_scenario
+from .timeline import Timeline
+from .trust import TrustBook
+from .world import (
+    ACTIVE, PRIME, SUB, centre_table, firm_table, host_attractiveness, link_table, populate, region_table,
+    extend_firm_index,
+)
+
+
+class ChainModel(mesa.Model):
+    """A world of clients, prime providers, subcontractors and host regions.
+
+    Args:
+        scenario: a validated ``Scenario``, a bundled scenario name or a TOML path.
+        seed: drives all randomness (default: the scenario's ``world.seed``).
+        overrides: dotted-key overrides applied when ``scenario`` is a name or path.
+    """
+
+    def __init__(self, scenario: Scenario | str = "baseline", seed: int | None = None, overrides: dict | None = None):
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario, overrides)
+        scenario = scenario.model_copy(deep=True)  # events change parameters; the caller's copy stays as it was
+        seed = int(scenario.world.seed if seed is None else seed)
+        super().__init__(seed=seed)
+        self.scenario, self.seed = scenario, seed
+        self.streams = Streams(seed)
+        self.catalogue = load_catalogue(scenario)
+        self.regions, self.region_data = region_table(scenario)
+        self.region_ids = list(self.region_data["region_id"])
+        self.geography = Geography(self.regions)
+        w = scenario.world
+        n_firms = w.clients + w.primes + w.subcontractors
+        self.firms = firm_table(n_firms + 64)
+        self.centres = centre_table(n_firms * 2 + 64)
+        self.links = link_table(max(1024, w.clients * 4))
+        self.trust = TrustBook()
+        self.automation_factor = np.ones(len(self.catalogue))
+        self.active_links = np.zeros(0, dtype=np.int64)
+        self.pending = demand.empty_packages()
+        self.refresh_space()
+        populate(self)
+
+        Region.create_agents(self, len(self.regions), row=np.arange(len(self.regions)),
+                             region_id=self.region_ids, name=self.region_data["name"])
+        self.firm_agents: dict[int, mesa.Agent] = {}
+        for kind, cls in AGENT_CLASS.items():
+            rows = np.flatnonzero(self.firms.kind == kind)
+            for agent in cls.create_agents(self, rows.size, row=rows):
+                self.firm_agents[agent.row] = agent
+
+        self.timeline = Timeline(self)
+        self.recorder = Recorder(self)
+        self.running = True
+
+    # ------------------------------------------------------------------ the month
+    @property
+    def month(self) -> int:
+        return self.steps
+
+    def step(self) -> None:
+        self.timeline.apply(self.month)                          # 1 policy events and shocks
+        labour.update_labour_markets(self)                       # 2 wages, talent pools, clusters
+        self.refresh_space()
+        self.refresh_active()
+        reviewed = management.settle_and_review(self)            # 3 ends, quarterly reviews, switching
+        needs = demand.concat(demand.draw_needs(self), demand.concat(self.pending, reviewed["retender"]))
+        awarded = self.tender(needs)                             # 4 make-or-buy, bids, scoring, award
+        subcontracting.subcontract(self, np.concatenate([awarded, reviewed["renewed"]]))  # 5 modules
+        self.refresh_active()
+        delivered = delivery.deliver(self)                       # 6 quality, SLA, incidents, money, tax
+        evolved = evolution.advance(self, delivered)             # 7 learning, markups, hiring, exit, entry
+        self.pending = evolved["retender"] or demand.empty_packages()
+        self.recorder.collect(delivered, evolved, self._insourced)  # 8 tidy metrics
+        self.last_delivery = delivered
+        if self.month >= self.scenario.world.months:
+            self.running = False
+
+    def tender(self, needs: dict) -> np.ndarray:
+        bids, choice = tender(self, needs, PRIME, self.streams.shortlist, self.streams.governance)
+        rows = sign(self, needs, bids, choice)
+        L = self.links
+        self._insourced = float(L.fte[rows][L.own[rows] & L.was_outsourced[rows]].sum())
+        return rows
+
+    # ------------------------------------------------------------------ helpers
+    def refresh_active(self) -> None:
+        self.active_links = np.flatnonzero(self.links.status == ACTIVE)
+
+    def refresh_space(self) -> None:
+        """Region-pair attractiveness and family fit, from this month's wages and rules."""
+        self.attractiveness = host_attractiveness(self)
+        r = self.regions
+        # providers can hire beyond their staff on award only where the talent pool has people left
+        self.labour_slack = (r.employed < r.talent_pool).astype(float)
+        self.family_fit = np.stack([
+            0.4 + 0.6 * r.skill,                       # ITO: technical skill
+            0.4 + 0.6 * r.english,                     # BPO: language for front and back office
+            0.2 + 0.8 * r.skill ** 2,                  # KPO: the deepest skill
+        ])
+
+    def add_subcontractors(self, home: np.ndarray) -> np.ndarray:
+        """New subcontractors (entry): one centre each in their home region."""
+        f, c, s = self.firms, self.centres, self.scenario
+        rng = self.streams.evolution
+        n = home.size
+        subs = (f.kind == SUB) & f.alive
+        typical = np.median(c.capacity[np.isin(c.firm, np.flatnonzero(subs))]) if subs.any() else 20.0
+        cap = typical * rng.lognormal(-0.2, 0.5, n)
+        wage_bill = cap * self.regions.wage[home, 1]
+        rows = f.append(
+            n, kind=SUB, home=home, alive=True, size=1.0, cash=wage_bill * s.evolution.initial_cash_months,
+            reputation=0.5, markup=s.cost.initial_markup, security=rng.uniform(0.3, 0.8, n),
+            capability=rng.uniform(0.2, 0.6, (n, 3)), team_stability=rng.uniform(0.6, 0.9, n),
+            entered=self.month, exited=-1, win_rate=0.3,
+        )
+        c.append(n, firm=rows, region=home, capacity=cap, alive=True, own=False, opened=self.month,
+                 experience=0.1)
+        extend_firm_index(self)
+        for agent in Subcontractor.create_agents(self, n, row=rows):
+            self.firm_agents[agent.row] = agent
+        return rows
+
+    def on_exit(self, firms: np.ndarray) -> None:
+        for row in np.asarray(firms).tolist():
+            agent = self.firm_agents.pop(row, None)
+            if agent is not None:
+                agent.remove()
+
+    # ------------------------------------------------------------------ outputs
+    def metrics(self):
+        """Tidy metrics: step, metric, region, family, mode, location, value."""
+        return self.recorder.frame()
+
+    def chain_graph(self):
+        return chain_graph(self)
+
+    def run(self, months: int | None = None, progress=None) -> "ChainModel":
+        months = self.scenario.world.months if months is None else months
+        for _ in range(months):
+            self.step()
+            if progress is not None:
+                progress()
+        return self

@@ -1,0 +1,479 @@
+"""Scenario files: TOML in, a validated ``Scenario`` out, or one clear error.
+
+All scenario parsing lives here. A scenario is a TOML file whose sections
+mirror the model's mechanisms; every field carries a description, a unit and
+an allowed range, which feed the error messages (and later ``--help`` and
+the dashboard's tooltips). ``extends = "baseline"`` inherits a parent file
+and overrides it key by key; dotted overrides (``world.clients=300``) are
+validated exactly like file values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+FAMILIES = ("ITO", "BPO", "KPO")
+MODES = ("market", "modular", "relational", "captive", "hierarchy")
+LOCATIONS = ("onshore", "nearshore", "offshore", "inhouse")
+EVENT_KINDS = (
+    "tax_rate", "tax_incentive", "training_subsidy", "infrastructure", "cluster_park",
+    "data_localisation", "adequacy_decision", "ai_automation", "wage_shock",
+    "currency_shock", "risk_shock", "backlash_tax", "communication_cost",
+)
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message names file, field and range."""
+
+
+def F(default=None, description: str = "", unit: str = "", **limits):
+    """A scenario field: default, description, unit and allowed range in one place."""
+    extra = {"unit": unit} if unit else None
+    if "default_factory" in limits:
+        return Field(description=description, json_schema_extra=extra, **limits)
+    return Field(default, description=description, json_schema_extra=extra, **limits)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ScenarioInfo(Section):
+    name: str = F("unnamed", "Short name of the scenario")
+    description: str = F("", "The question this scenario answers")
+
+
+class World(Section):
+    months: int = F(60, "Months to simulate", "months", ge=1, le=1200)
+    seed: int = F(1, "Seed that drives all randomness", "", ge=0, le=2**63 - 1)
+    clients: int = F(2000, "Number of client firms", "firms", ge=1, le=1_000_000)
+    primes: int = F(300, "Number of prime providers", "firms", ge=1, le=200_000)
+    subcontractors: int = F(1200, "Number of subcontractors (tier 2 and deeper)", "firms", ge=0, le=500_000)
+    shortlist_k: int = F(8, "Vendors invited to each tender", "vendors", ge=1, le=64)
+    max_tier: int = F(3, "Deepest chain tier (1 = no subcontracting)", "tiers", ge=1, le=5)
+    max_centres_per_prime: int = F(4, "Most delivery centres a prime starts with", "centres", ge=1, le=8)
+    captive_share: float = F(0.10, "Share of clients that own a captive centre abroad", "share", ge=0, le=1)
+    capacity_headroom: float = F(1.3, "Initial provider capacity relative to expected outsourced demand", "ratio", ge=0.1, le=10)
+    bid_stretch: float = F(0.2, "Capacity a provider may bid beyond its staff, hiring on award", "share", ge=0, le=5)
+
+
+class RegionOverride(Section):
+    tax_rate: float | None = F(None, "Statutory corporate tax rate", "share", ge=0, le=0.9)
+    tax_incentive: float | None = F(None, "Share of the tax rate waived for export services (tax holidays, zones)", "share", ge=0, le=1)
+    wage_multiplier: float | None = F(None, "Multiplier on all wage bands", "ratio", ge=0.05, le=20)
+    skill: float | None = F(None, "Skill level of the services workforce", "0-1", ge=0, le=1)
+    english: float | None = F(None, "English proficiency", "0-1", ge=0, le=1)
+    infrastructure: float | None = F(None, "Infrastructure quality", "0-1", ge=0, le=1)
+    risk: float | None = F(None, "Country risk", "0-1", ge=0, le=1)
+    data_regime: float | None = F(None, "Strength of the data-protection regime", "0-1", ge=0, le=1)
+    talent_pool_share: float | None = F(None, "Share of the world's services talent pool", "share", ge=0, le=1)
+
+
+class Regions(Section):
+    data: str = F("data/regions.csv", "Region table (CSV), relative to the scenarios folder")
+    include: list[str] = F(default_factory=list, description="Region ids to use (empty: all in the table)")
+    overrides: dict[str, RegionOverride] = F(default_factory=dict, description="Per-region overrides by region id")
+
+
+class Demand(Section):
+    needs_per_client_month: float = F(0.12, "Mean new work packages a client needs per month", "packages/month", ge=0, le=50)
+    client_size_sigma: float = F(0.8, "Log-normal spread of client sizes", "", ge=0, le=3)
+    home_shares: dict[str, float] = F(default_factory=dict, description="Share of clients headquartered in each region (normalised)")
+    family_shares: dict[str, float] = F(
+        default_factory=lambda: {"ITO": 0.5, "BPO": 0.32, "KPO": 0.18},
+        description="Share of demand by service family (normalised)",
+    )
+    effort_sigma: float = F(0.5, "Log-normal spread of package effort around the catalogue mean", "", ge=0, le=3)
+
+    @model_validator(mode="after")
+    def _shares(self):
+        for name, shares in (("home_shares", self.home_shares), ("family_shares", self.family_shares)):
+            for key, value in shares.items():
+                if not 0 <= value <= 1e6:
+                    raise ValueError(f"{name}.{key} = {value} must be a non-negative weight")
+            if shares and sum(shares.values()) <= 0:
+                raise ValueError(f"{name} must have a positive total")
+        bad = set(self.family_shares) - set(FAMILIES)
+        if bad:
+            raise ValueError(f"family_shares has unknown families {sorted(bad)}; allowed {list(FAMILIES)}")
+        return self
+
+
+class Catalogue(Section):
+    data: str = F("data/work_types.csv", "Work-type catalogue (CSV), relative to the scenarios folder")
+
+
+class Scoring(Section):
+    technical: float = F(0.20, "Weight of technical capability (seed 003)", "weight", ge=0, le=1)
+    service: float = F(0.25, "Weight of service capability and track record (seed 003)", "weight", ge=0, le=1)
+    price: float = F(0.20, "Weight of price (seed 003)", "weight", ge=0, le=1)
+    team_stability: float = F(0.15, "Weight of team stability (seed 003)", "weight", ge=0, le=1)
+    data_security: float = F(0.20, "Weight of data security (seed 003)", "weight", ge=0, le=1)
+    onshore: float = F(1.00, "Score multiplier for onshore delivery", "ratio", ge=0, le=2)
+    nearshore: float = F(0.97, "Score multiplier for nearshore delivery", "ratio", ge=0, le=2)
+    offshore: float = F(0.94, "Score multiplier for offshore delivery", "ratio", ge=0, le=2)
+    country_risk: float = F(0.15, "Score lost per unit of country risk", "share", ge=0, le=1)
+    price_sensitivity: float = F(2.0, "How steeply the price score falls with cost above the cheapest option", "", ge=0, le=20)
+    choice_noise: float = F(0.02, "Gumbel noise on scores (bounded rationality)", "score", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _weights(self):
+        if self.technical + self.service + self.price + self.team_stability + self.data_security <= 0:
+            raise ValueError("scoring weights must not all be zero")
+        return self
+
+
+class Cost(Section):
+    overhead: float = F(0.35, "Provider overhead on wages", "share", ge=0, le=5)
+    inhouse_overhead: float = F(0.45, "Client overhead on wages for in-house work", "share", ge=0, le=5)
+    inhouse_productivity: float = F(0.75, "Productivity of a client's in-house team at non-core work relative to a specialist (seed 001: specialists 2-3x as efficient in finance)", "ratio", ge=0.05, le=3)
+    coordination_rate: float = F(0.12, "Coordination cost per unit of distance and complexity, as a share of home-wage cost", "share", ge=0, le=5)
+    timezone_weight: float = F(1.0, "Weight of time-zone distance in communication distance", "", ge=0, le=10)
+    language_weight: float = F(1.0, "Weight of language distance in communication distance", "", ge=0, le=10)
+    communication_cost_factor: float = F(1.0, "Scales all coordination cost (cloud delivery lowers it)", "ratio", ge=0, le=10)
+    transition_rate: float = F(0.06, "One-off transition cost of a new contract, as a share of its value", "share", ge=0, le=2)
+    skill_effort_penalty: float = F(1.5, "Extra effort per unit of skill shortfall", "ratio", ge=0, le=20)
+    initial_markup: float = F(0.20, "Providers' starting markup on cost", "share", ge=0, le=5)
+    subcontractor_overhead: float = F(0.20, "Subcontractors' overhead on wages (lower than primes)", "share", ge=0, le=5)
+    subcontractor_wage_discount: float = F(0.20, "How far below prime wages local tier-2 firms pay in the same region", "share", ge=0, le=0.9)
+    bench_cost_share: float = F(0.5, "Share of the wage paid for idle capacity", "share", ge=0, le=1)
+    band_ratio_high: float = F(1.4, "Knowledge-band wage relative to the developer wage", "ratio", ge=0.5, le=5)
+    band_ratio_low: float = F(0.33, "Contact-centre wage relative to the developer wage where not observed", "ratio", ge=0.05, le=2)
+
+
+class Governance(Section):
+    noise: float = F(0.03, "Gumbel noise on expected governance cost (bounded rationality)", "share of price", ge=0, le=1)
+    failure_loss: float = F(0.6, "Loss to the buyer from a failed delivery, as a share of its price", "share", ge=0, le=10)
+    lockin_rate: float = F(0.15, "Switching cost from asset-specific, tacit work", "share", ge=0, le=5)
+    monitoring_market: float = F(0.01, "Monitoring cost of an arm's-length market link", "share", ge=0, le=1)
+    monitoring_modular: float = F(0.03, "Monitoring cost of a modular link (codified interfaces)", "share", ge=0, le=1)
+    monitoring_relational: float = F(0.05, "Monitoring cost of a relational link before trust", "share", ge=0, le=1)
+    monitoring_captive: float = F(0.09, "Monitoring cost of a captive link (buyer directs the supplier)", "share", ge=0, le=1)
+    monitoring_hierarchy: float = F(0.06, "Management cost of doing the work inside the firm", "share", ge=0, le=1)
+    relational_setup: float = F(0.04, "Cost of building a relationship (visits, joint teams)", "share", ge=0, le=1)
+
+
+class Delivery(Section):
+    sla_target: float = F(0.70, "Quality a contract's SLA requires", "0-1", ge=0, le=1)
+    base_quality: float = F(0.95, "Quality of a perfectly matched, co-located, tier-1 delivery", "0-1", ge=0, le=1)
+    skill_quality_penalty: float = F(1.0, "Quality lost per unit of skill shortfall", "", ge=0, le=10)
+    governance_quality_penalty: float = F(0.4, "Quality lost per unit of the chosen mode's failure propensity", "", ge=0, le=10)
+    communication_quality_penalty: float = F(0.10, "Quality lost per unit of communication distance on sensitive work", "", ge=0, le=10)
+    depth_quality_penalty: float = F(0.04, "Quality lost per tier below the prime", "", ge=0, le=1)
+    quality_noise: float = F(0.06, "Standard deviation of monthly quality noise", "", ge=0, le=1)
+    incident_rate: float = F(0.004, "Monthly data-incident probability of a fully sensitive link in a regime of zero strength", "probability", ge=0, le=1)
+    incident_depth_factor: float = F(0.5, "Relative increase of incident risk per extra tier", "", ge=0, le=10)
+    indirect_multiplier: float = F(3.56, "Indirect jobs per direct outsourcing job (NASSCOM, seed 002)", "jobs/job", ge=0, le=20)
+
+
+class Management(Section):
+    review_months: int = F(3, "Months between performance reviews (seed 003: quarterly)", "months", ge=1, le=24)
+    breach_limit: int = F(2, "SLA breaches within one review period that make the client switch", "breaches", ge=1, le=24)
+    vendor_cap: float = F(0.4, "Largest share of a client's outsourced value one vendor may hold", "share", ge=0.01, le=1)
+    renew_probability: float = F(0.75, "Chance a well-performing contract is renewed without a new tender", "probability", ge=0, le=1)
+    insource_after_incidents: int = F(2, "Data incidents after which a client prefers bringing work home", "incidents", ge=1, le=100)
+    insource_bias: float = F(0.15, "Score bonus for in-house options once a client has been burned", "score", ge=0, le=1)
+
+
+class Subcontracting(Section):
+    max_module_share: float = F(0.6, "Largest share of a package that can be split off as modules", "share", ge=0, le=1)
+    min_codifiability: float = F(0.35, "Work less codifiable than this is never split", "0-1", ge=0, le=1)
+    module_complexity: float = F(0.7, "Complexity of a module relative to its parent package", "ratio", ge=0, le=1)
+    deeper_tier_factor: float = F(0.5, "Relative split share at each tier below 2", "ratio", ge=0, le=1)
+
+
+class Evolution(Section):
+    reputation_rate: float = F(0.05, "Monthly weight of new performance in reputation", "share", ge=0, le=1)
+    trust_rate: float = F(0.06, "Trust gained per successful month of a relationship", "share", ge=0, le=1)
+    trust_loss: float = F(0.25, "Trust lost per SLA breach or incident", "share", ge=0, le=1)
+    experience_rate: float = F(0.02, "Experience gained per month at full utilisation", "share", ge=0, le=1)
+    markup_step: float = F(0.01, "Monthly markup adjustment toward the target win rate and utilisation", "share", ge=0, le=1)
+    min_markup: float = F(0.02, "Lowest markup a provider accepts", "share", ge=0, le=5)
+    max_markup: float = F(0.8, "Highest markup a provider asks", "share", ge=0, le=5)
+    target_utilisation: float = F(0.85, "Utilisation providers staff toward", "share", ge=0.1, le=1)
+    hire_rate: float = F(0.15, "Share of the capacity gap closed per month", "share", ge=0, le=1)
+    core_team_fte: float = F(5.0, "Smallest team a living provider keeps (and pays for) in each centre", "FTE", ge=0, le=1000)
+    wage_trend: float = F(0.03, "Annual wage growth in a slack labour market", "share/year", ge=-0.5, le=1)
+    wage_tightness: float = F(0.10, "Extra annual wage growth per unit of tightness above the threshold", "share/year", ge=0, le=5)
+    tightness_threshold: float = F(0.6, "Employment / talent pool above which wages accelerate", "share", ge=0, le=1)
+    talent_headroom: float = F(4.0, "World talent pool relative to initial provider capacity", "ratio", ge=0.5, le=100)
+    talent_growth: float = F(0.02, "Annual growth of talent pools", "share/year", ge=-0.5, le=1)
+    initial_cash_months: float = F(4.0, "Providers' starting cash, in months of their wage bill", "months", ge=0, le=120)
+    client_cash_months: float = F(12.0, "Clients' starting reserve, in months of their expected spend", "months", ge=0, le=240)
+    exit_after_loss_months: int = F(6, "Consecutive loss months after which an insolvent provider exits", "months", ge=1, le=120)
+    entry_rate: float = F(0.02, "Monthly entrants per exited-or-profitable slot, where margins are positive", "share", ge=0, le=1)
+
+
+class Event(Section):
+    month: int = F(..., description="Month the event applies (1 = first month)", unit="month", ge=1, le=1200)
+    kind: Literal[EVENT_KINDS] = F(..., description="What changes")  # type: ignore[valid-type]
+    target: str = F("", description="Region id, family or work type the event targets ('' = all)")
+    magnitude: float = F(0.0, description="Size of the change (meaning depends on kind)", ge=-100, le=100)
+    duration: int = F(0, description="Months the change lasts (0 = permanent)", unit="months", ge=0, le=1200)
+
+
+class Scenario(Section):
+    """A whole scenario, validated."""
+
+    extends: str | None = F(None, "Parent scenario this one inherits from")
+    scenario: ScenarioInfo = Field(default_factory=ScenarioInfo)
+    world: World = Field(default_factory=World)
+    regions: Regions = Field(default_factory=Regions)
+    demand: Demand = Field(default_factory=Demand)
+    catalogue: Catalogue = Field(default_factory=Catalogue)
+    scoring: Scoring = Field(default_factory=Scoring)
+    cost: Cost = Field(default_factory=Cost)
+    governance: Governance = Field(default_factory=Governance)
+    delivery: Delivery = Field(default_factory=Delivery)
+    management: Management = Field(default_factory=Management)
+    subcontracting: Subcontracting = Field(default_factory=Subcontracting)
+    evolution: Evolution = Field(default_factory=Evolution)
+    events: list[Event] = Field(default_factory=list)
+
+    # Where the file came from (not a TOML field); relative data paths resolve against it.
+    source: str = Field("<defaults>", exclude=True)
+    base_dir: str = Field(str(SCENARIO_DIR), exclude=True)
+
+    def content_hash(self) -> str:
+        """Hash of the resolved values: same hash, same world."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def data_path(self, relative: str) -> Path:
+        """A data file relative to the scenario's folder, else to the bundled scenarios."""
+        path = Path(relative)
+        if path.is_absolute():
+            return path
+        local = Path(self.base_dir) / path
+        return local if local.exists() else SCENARIO_DIR / path
+
+
+# --------------------------------------------------------------------------- loading
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A bundled scenario name (``baseline``) or a path to a TOML file."""
+    text = str(name_or_path)
+    candidate = Path(text)
+    if candidate.suffix == ".toml" or candidate.exists() or "/" in text:
+        if not candidate.exists():
+            raise ScenarioError(f"{text}: scenario file not found.")
+        return candidate
+    bundled = SCENARIO_DIR / f"{text}.toml"
+    if not bundled.exists():
+        names = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))) or "none"
+        raise ScenarioError(f"{text}: no bundled scenario of that name and no such file (bundled: {names}).")
+    return bundled
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc}).") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc}).") from None
+
+
+def _merge(base: dict, top: dict) -> dict:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict:
+    path = path.resolve()
+    if path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path))
+        raise ScenarioError(f"{chain[0]}: 'extends' forms a cycle ({cycle}).")
+    data = _read_toml(path)
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: field 'extends' must be a scenario name or path (a string), got {parent!r}.")
+    try:
+        parent_path = resolve_path(parent) if not parent.endswith(".toml") else (path.parent / parent)
+        if parent.endswith(".toml") and not parent_path.exists():
+            raise ScenarioError(f"{parent}: scenario file not found.")
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: field 'extends' names a parent that cannot be found ({exc}).") from None
+    merged = _merge(_resolve_extends(parent_path, (*chain, path)), data)
+    merged["extends"] = parent
+    return merged
+
+
+def parse_value(text: str) -> Any:
+    """A CLI value as TOML would read it (``300`` → int, ``0.2`` → float, ``abc`` → str)."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(data: dict, overrides: dict[str, Any], source: str) -> dict:
+    data = json.loads(json.dumps(data))  # deep copy of plain TOML data
+    for dotted, value in overrides.items():
+        parts = [p for p in str(dotted).split(".") if p]
+        if not parts:
+            raise ScenarioError(f"{source}: override key {dotted!r} is empty; use a dotted key like world.clients=300.")
+        _check_override_key(parts, source)
+        node = data
+        for part in parts[:-1]:
+            nxt = node.get(part)
+            if not isinstance(nxt, dict):
+                nxt = {}
+                node[part] = nxt
+            node = nxt
+        node[parts[-1]] = parse_value(value) if isinstance(value, str) else value
+    return data
+
+
+def _check_override_key(parts: list[str], source: str) -> None:
+    """Unknown dotted keys are named with the keys that would be allowed."""
+    model: type[BaseModel] | None = Scenario
+    for i, part in enumerate(parts):
+        if model is None:
+            return
+        fields = model.model_fields
+        if part not in fields or part in ("source", "base_dir"):
+            where = ".".join(parts[:i]) or "top level"
+            allowed = ", ".join(k for k in fields if k not in ("source", "base_dir"))
+            raise ScenarioError(
+                f"{source}: unknown override key '{'.'.join(parts)}' — '{part}' is not a field of {where} "
+                f"(allowed: {allowed})."
+            )
+        annotation = fields[part].annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        elif part == "overrides" and model is Regions:
+            # regions.overrides.<ID>.<field>
+            rest = parts[i + 1 :]
+            if len(rest) >= 2:
+                _check_override_key_in(RegionOverride, rest[1:], ".".join(parts[: i + 2]), source)
+            return
+        else:
+            return
+
+
+def _check_override_key_in(model: type[BaseModel], parts: list[str], prefix: str, source: str) -> None:
+    if parts and parts[0] not in model.model_fields:
+        allowed = ", ".join(model.model_fields)
+        raise ScenarioError(f"{source}: unknown override key '{prefix}.{'.'.join(parts)}' (allowed: {allowed}).")
+
+
+def _field_info(loc: tuple) -> tuple[str, str]:
+    """Description and allowed range of the field at a pydantic error location."""
+    model: Any = Scenario
+    info = None
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        fields = getattr(model, "model_fields", {})
+        if part in fields:
+            info = fields[part]
+            ann = info.annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                model = ann
+            elif getattr(ann, "__origin__", None) in (list,) and ann.__args__ and issubclass(ann.__args__[0], BaseModel):
+                model = ann.__args__[0]
+            elif getattr(ann, "__origin__", None) is dict and issubclass(getattr(ann, "__args__", (None, object))[1], BaseModel):
+                model = ann.__args__[1]
+            else:
+                model = None
+        elif model is Regions or (isinstance(model, type) and model is RegionOverride):
+            continue
+    if info is None:
+        return "", ""
+    lo = hi = None
+    for meta in info.metadata:
+        lo = getattr(meta, "ge", lo) if getattr(meta, "ge", None) is not None else lo
+        hi = getattr(meta, "le", hi) if getattr(meta, "le", None) is not None else hi
+    unit = (info.json_schema_extra or {}).get("unit", "") if isinstance(info.json_schema_extra, dict) else ""
+    rng = ""
+    if lo is not None or hi is not None:
+        rng = f"allowed range {lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
+        rng += f" {unit}" if unit else ""
+    return info.description or "", rng
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after",))
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        desc, rng = _field_info(loc)
+        value = err.get("input")
+        shown = "" if isinstance(value, dict) else f" (got {value!r})"
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key '{field}'"
+        elif err["type"] == "missing":
+            msg = f"field '{field}' is required"
+        else:
+            msg = f"field '{field}'{shown}: {err['msg']}"
+        extra = "; ".join(x for x in (desc, rng) if x)
+        lines.append(msg + (f" [{extra}]" if extra else ""))
+    return f"{source}: invalid scenario — " + "; ".join(lines) + "."
+
+
+def build(data: dict, source: str, base_dir: Path) -> Scenario:
+    try:
+        scenario = Scenario.model_validate({**data, "source": source, "base_dir": str(base_dir)})
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, source)) from None
+    _check_references(scenario)
+    return scenario
+
+
+def _check_references(scenario: Scenario) -> None:
+    from .world_data import load_regions  # late import: world_data depends on this module
+
+    table = load_regions(scenario)  # raises ScenarioError on a bad file
+    ids = set(table["region_id"])
+    for key in scenario.demand.home_shares:
+        if key not in ids:
+            raise ScenarioError(
+                f"{scenario.source}: field 'demand.home_shares.{key}' names an unknown region (known: {', '.join(sorted(ids))})."
+            )
+    from .catalogue import load_catalogue
+
+    catalogue = load_catalogue(scenario)
+    targets = ids | set(FAMILIES) | set(catalogue.names) | {""}
+    for i, event in enumerate(scenario.events):
+        if event.target not in targets:
+            raise ScenarioError(
+                f"{scenario.source}: field 'events.{i}.target' = {event.target!r} is not a region id, family or work type "
+                f"(regions: {', '.join(sorted(ids))}; families: {', '.join(FAMILIES)})."
+            )
+        if event.month > scenario.world.months:
+            pass  # allowed: an event after the horizon simply never fires
+
+
+def load_scenario(name_or_path: str | Path = "baseline", overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load a bundled scenario by name or a TOML file by path, apply dotted overrides, validate.
+
+    Raises ``ScenarioError`` with a one-paragraph message naming the file,
+    the field and its allowed range.
+    """
+    path = resolve_path(name_or_path)
+    data = _resolve_extends(path)
+    source = str(path)
+    if overrides:
+        data = apply_overrides(data, overrides, source)
+    return build(data, source, SCENARIO_DIR if path.resolve().parent == SCENARIO_DIR.resolve() else path.resolve().parent)
+
+
+def default_scenario(**sections) -> Scenario:
+    """A scenario from defaults plus the given sections (for tests and notebooks)."""
+    return build(sections, "<python>", SCENARIO_DIR)

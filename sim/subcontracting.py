@@ -1,0 +1,61 @@
+"""Subcontracting: primes split codifiable work into modules for tier-2 and deeper.
+
+Modularity (seed 002: "scale economy → division economy → modular economy"):
+the more codifiable a package, the larger the share that can be specified as
+a module and farmed out. The prime runs a tender for each module among
+subcontractors, with its own delivery as the make option, and chooses the
+governance mode of each subcontract by expected total cost — prime-led
+network governance, the same functions a client uses. Subcontractors may pass
+modules on again, at a smaller share, down to ``world.max_tier``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import contracts, market
+from .demand import make_packages
+from .world import SUB
+
+
+def module_share(codifiability, params, tier):
+    """Share of a package that can be split off: zero below the codifiability floor, rising to the max."""
+    lo = params.min_codifiability
+    base = params.max_module_share * np.clip((codifiability - lo) / max(1.0 - lo, 1e-9), 0.0, 1.0)
+    return base * params.deeper_tier_factor ** np.maximum(tier - 1, 0)
+
+
+def modules_for(model, parents) -> dict:
+    """Module packages for links whose supplier may split them (the next tier's needs)."""
+    L, f, p = model.links, model.firms, model.scenario.subcontracting
+    parents = parents[~L.own[parents]]  # in-house teams and captive centres do not subcontract
+    parents = parents[L.tier[parents] < model.scenario.world.max_tier]
+    share = module_share(L.codifiability[parents], p, L.tier[parents])
+    parents, share = parents[share > 0.02], share[share > 0.02]
+    remaining = np.maximum(L.effort[parents] - L.delivered[parents], 0.0)
+    months_left = np.maximum(L.term[parents] - (model.month - L.start[parents]), 1)
+    effort = remaining * share
+    pk = make_packages(
+        model, L.client[parents], L.work_type[parents], effort, months_left.astype(np.int64),
+        buyer=L.supplier[parents], home=L.home[parents], space_home=model.centres.region[L.centre[parents]],
+        tier=(L.tier[parents] + 1).astype(np.int64), parent=parents, keep_centre=L.centre[parents],
+        complexity=L.complexity[parents] * p.module_complexity,
+    )
+    pk["fte"] = effort / months_left
+    return pk
+
+
+def subcontract(model, awarded) -> np.ndarray:
+    """Run module tenders tier by tier below the newly awarded links; returns all new module links."""
+    made = []
+    frontier = awarded
+    while frontier.size:
+        pk = modules_for(model, frontier)
+        if pk["n"] == 0:
+            break
+        bids, choice = market.tender(model, pk, SUB, model.streams.subcontracting, model.streams.governance)
+        choice = np.where((choice >= 0) & bids.own[np.arange(pk["n"]), np.maximum(choice, 0)], -1, choice)
+        rows = contracts.sign(model, pk, bids, choice)
+        made.append(rows)
+        frontier = rows
+    return np.concatenate(made) if made else np.zeros(0, dtype=np.int64)
