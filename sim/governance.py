@@ -50,11 +50,12 @@ def failure_propensity(mode, complexity, codifiability, capability, trust):
     return np.clip(table[mode], 0.0, 1.0)
 
 
-def coordination_factor(mode, trust):
+def coordination_factor(mode, trust, complexity=1.0):
+    """Trust saves coordination where there is most to coordinate: on complex work."""
     return {
         MARKET: 1.0,
         MODULAR: 0.7,
-        RELATIONAL: 1.0 - 0.6 * trust,
+        RELATIONAL: 1.0 - 0.6 * trust * (0.3 + 0.7 * complexity),
         CAPTIVE: 1.3,
         HIERARCHY: 0.8,
     }[mode]
@@ -64,7 +65,8 @@ def monitoring_share(mode, trust, params):
     return {
         MARKET: params.monitoring_market,
         MODULAR: params.monitoring_modular,
-        RELATIONAL: (params.monitoring_relational + params.relational_setup) * (1.0 - trust),
+        # relationships need upkeep (joint teams, visits) that trust halves but never removes
+        RELATIONAL: params.monitoring_relational * (1.0 - 0.5 * trust) + params.relational_setup * (1.0 - trust),
         CAPTIVE: params.monitoring_captive,
         HIERARCHY: params.monitoring_hierarchy,
     }[mode]
@@ -79,7 +81,7 @@ def expected_cost(mode, price, coordination, complexity, codifiability, capabili
     """Expected total USD of governing this bid in ``mode``."""
     fail = failure_propensity(mode, complexity, codifiability, capability, trust)
     share = monitoring_share(mode, trust, params) + params.failure_loss * fail + lockin_share(mode, complexity, codifiability, params)
-    return price * (1.0 + share) + coordination * coordination_factor(mode, trust)
+    return price * (1.0 + share) + coordination * coordination_factor(mode, trust, complexity)
 
 
 def choose_mode(price, coordination, complexity, codifiability, capability, trust, params, rng, modes=OUTSOURCED_MODES):

@@ -18,7 +18,7 @@ class InvariantError(AssertionError):
     pass
 
 
-def check(model, cash_before: np.ndarray | None = None) -> None:
+def check(model) -> None:
     L, f, c, r = model.links, model.firms, model.centres, model.regions
     problems = []
     if not np.allclose(L.paid, L.received):
@@ -42,11 +42,13 @@ def check(model, cash_before: np.ndarray | None = None) -> None:
         for col, arr in table.snapshot().items():
             if arr.dtype.kind == "f" and np.isnan(arr).any():
                 problems.append(f"NaN in {name}.{col}")
-    if cash_before is not None and hasattr(model, "last_delivery"):
-        d = model.last_delivery
-        n = cash_before.size
-        change = (f.cash[:n] - cash_before)[f.alive[:n]].sum() + 0.0
-        # exits happen after delivery: compare over firms alive at delivery time
-        pass
+    d = getattr(model, "last_delivery", None)
+    if d is not None:
+        # every dollar that moved between firms left one account and entered another:
+        # the firms' net change equals budgets in less wages, coordination, bench and tax out
+        net, external = float(d["cash_delta"].sum()), float(d["external"])
+        scale = max(abs(external), float(np.abs(d["payment"]).sum()), 1.0)
+        if abs(net - external) > 1e-9 * scale + 1e-3:
+            problems.append(f"money not conserved: firms' cash changed by {net:,.2f}, external flows were {external:,.2f}")
     if problems:
         raise InvariantError(f"month {model.month}: " + "; ".join(problems))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import contracts
+from . import contracts, governance, skill
 from .demand import make_packages
 from .governance import HIERARCHY
 from .world import ACTIVE, COMPLETED, FAILED
@@ -120,4 +120,25 @@ def _renewal_packages(model, rows) -> np.ndarray:
     L.depth[new] = 1
     L.retendered[new] = False
     L.was_outsourced[new] = L.mode[rows] != HIERARCHY
+    _regovern(model, new)
     return new
+
+
+def _regovern(model, rows) -> None:
+    """At renewal the parties choose the mode again: trust built on the old contract now counts."""
+    L, f, c, r, s = model.links, model.firms, model.centres, model.regions, model.scenario
+    out = rows[~L.own[rows]]
+    if out.size == 0:
+        return
+    fam = L.family[out].astype(np.int64)
+    centre = L.centre[out]
+    team = skill.team_skill(r.skill[c.region[centre]], f.capability[L.supplier[out], fam], c.experience[centre, fam])
+    capable = np.clip(team / np.maximum(L.skill_required[out], 1e-9), 0, 1)
+    trust = model.trust.get(L.buyer[out], L.supplier[out])
+    price = L.price_month[out] * L.term[out]
+    mode, _, fail = governance.choose_mode(
+        price, L.coord_month[out] * L.term[out], L.complexity[out], L.codifiability[out], capable, trust,
+        s.governance, model.streams.governance,
+    )
+    L.mode[out] = mode
+    L.fail_propensity[out] = fail
