@@ -36,6 +36,7 @@ def sign(model, pk, bids, choice) -> np.ndarray:
         skill_required=g("skill_required"), tz_sens=g("tz_sens"), lang_sens=g("lang_sens"),
         sla=model.scenario.delivery.sla_target, start=model.month, term=term, status=ACTIVE,
         retendered=g("retendered"), was_outsourced=g("was_outsourced"), depth=1, fail_propensity=b(bids.fail),
+        previous_supplier=g("previous"),
     )
     L.root[rows] = np.where(parent >= 0, L.root[np.maximum(parent, 0)], rows)
     L.own[rows] = own

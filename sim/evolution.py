@@ -10,13 +10,14 @@ markups, hiring, failure and entry.
   clients re-tender, its subcontractors lose their modules (the ripple).
 - Entry: where providers in a region made money last month, new
   subcontractors enter, replacing the exits.
+- Relocation (``relocation``) and functional upgrading (``upgrading``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import contracts
+from . import contracts, relocation, upgrading
 from .world import ACTIVE, CLIENT, FAILED, NF, PRIME, SUB
 
 
@@ -24,7 +25,8 @@ def advance(model, delivered: dict) -> dict:
     s, L, f, c = model.scenario, model.links, model.firms, model.centres
     e = s.evolution
     act = delivered["links"]
-    out = {"exited": np.zeros(0, dtype=np.int64), "entered": np.zeros(0, dtype=np.int64), "retender": None}
+    none = np.zeros(0, dtype=np.int64)
+    out = {"exited": none, "entered": none, "retender": None, "relocated": none, "upgraded": none}
 
     if act.size:
         # ---- experience: a centre learns a family in proportion to the FTE it staffs in it
@@ -76,6 +78,10 @@ def advance(model, delivered: dict) -> dict:
 
     # ---- entry of subcontractors where providers made money
     out["entered"] = _entry(model)
+
+    # ---- restructuring: relocation of capacity, functional upgrading
+    out["relocated"] = relocation.relocate(model)
+    out["upgraded"] = upgrading.functional_upgrades(model)
     return out
 
 
@@ -89,7 +95,7 @@ def _hire(model) -> None:
     wanted = np.bincount(c.region, hires, len(r))
     scale = np.where(wanted > 0, np.minimum(1.0, free / np.maximum(wanted, 1e-9)), 1.0)
     hires *= scale[c.region]
-    fires = np.where(gap < 0, -gap * e.hire_rate, 0.0)
+    fires = np.where(gap < 0, -gap * e.layoff_rate, 0.0)
     floor = np.maximum(c.used, e.core_team_fte)
     c.capacity = np.where(provider, np.maximum(c.capacity + hires - fires, floor), c.capacity)
     r.employed = np.bincount(c.region[provider], c.capacity[provider], len(r))

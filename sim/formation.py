@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-POOL_FACTOR = 6  # the Gumbel draw runs over the best POOL_FACTOR × k vendors of a group
+POOL_SIZE = 256  # the Gumbel draw runs over a group's best POOL_SIZE vendors (all, in small worlds)
 
 
 def provider_centres(model, kind):
@@ -67,7 +67,7 @@ def shortlist(model, pk, firms, matrix, k, rng, exclude_self=None):
         candidates = np.flatnonzero(weight > 0)
         if candidates.size == 0:
             continue
-        pool_size = min(candidates.size, POOL_FACTOR * k)
+        pool_size = min(candidates.size, max(POOL_SIZE, k))
         if pool_size < candidates.size:
             top = np.argpartition(-weight[candidates], pool_size - 1)[:pool_size]
             candidates = candidates[top]

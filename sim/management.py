@@ -88,6 +88,7 @@ def _retender_packages(model, rows, exclude: bool) -> dict:
         exclude=np.where(exclude & outsourced, supplier, -1),
         incumbent=np.where(~exclude & outsourced, supplier, -1),
         retendered=np.ones(rows.size, dtype=bool), was_outsourced=outsourced,
+        previous=np.where(outsourced, supplier, -1),
     )
 
 
@@ -120,6 +121,7 @@ def _renewal_packages(model, rows) -> np.ndarray:
     L.depth[new] = 1
     L.retendered[new] = False
     L.was_outsourced[new] = L.mode[rows] != HIERARCHY
+    L.previous_supplier[new] = L.supplier[rows]
     _regovern(model, new)
     return new
 

@@ -101,10 +101,37 @@ class Recorder:
         self._add(step, "hhi_primes", float(((prime_value / total) ** 2).sum()) if total > 0 else 0.0)
         self._add(step, "firms_entered", float(evolved["entered"].size))
         self._add(step, "firms_exited", float(evolved["exited"].size))
-        self._add(step, "upgrades", 0.0)      # functional upgrading arrives with the evolution issue (#5)
-        self._add(step, "relocations", 0.0)   # centre relocation arrives with the evolution issue (#5)
+        self._add(step, "upgrades", float(evolved["upgraded"].size))
+        self._add(step, "relocations", float(evolved["relocated"].size))
         self._add(step, "insourced_fte", insourced_fte)
         self._add(step, "firms_alive", float(((f.kind != CLIENT) & f.alive).sum()))
+
+    def log(self, kind: str, firms, region=None, family=None, detail: str = "") -> None:
+        """Record firm-level events (entered, exited, upgraded, relocated, switched, insourced)."""
+        firms = np.asarray(firms, dtype=np.int64)
+        if firms.size == 0:
+            return
+        f = self.model.firms
+        region = f.home[firms] if region is None else np.broadcast_to(region, firms.shape)
+        family = np.full(firms.shape, -1) if family is None else np.broadcast_to(family, firms.shape)
+        self.events.append({"step": self.model.month, "kind": kind, "firm": firms.copy(),
+                            "region": np.asarray(region).copy(), "family": np.asarray(family).copy(), "detail": detail})
+
+    def events_frame(self) -> pd.DataFrame:
+        cols = ["step", "kind", "firm", "region", "family", "detail"]
+        if not self.events:
+            return pd.DataFrame(columns=cols)
+        regions = np.array(list(self.model.region_ids) + [""], dtype=object)
+        fams = np.array(list(FAMILIES) + [""], dtype=object)
+        parts = []
+        for e in self.events:
+            n = e["firm"].size
+            parts.append(pd.DataFrame({
+                "step": np.full(n, e["step"]), "kind": e["kind"], "firm": e["firm"],
+                "region": regions[np.where(e["region"] < 0, -1, e["region"])],
+                "family": fams[np.where(e["family"] < 0, -1, e["family"])], "detail": e["detail"],
+            }))
+        return pd.concat(parts, ignore_index=True)[cols]
 
     def frame(self) -> pd.DataFrame:
         if not self.chunks:

@@ -100,6 +100,7 @@ class ChainModel(mesa.Model):
         evolved = evolution.advance(self, delivered)             # 7 learning, markups, hiring, exit, entry
         self.pending = evolved["retender"] or demand.empty_packages()
         self.recorder.collect(delivered, evolved, self._insourced)  # 8 tidy metrics
+        self._log_events(reviewed, evolved)
         self.last_delivery = delivered
         if self.month >= self.scenario.world.months:
             self.running = False
@@ -108,8 +109,24 @@ class ChainModel(mesa.Model):
         bids, choice = tender(self, needs, PRIME, self.streams.shortlist, self.streams.governance)
         rows = sign(self, needs, bids, choice)
         L = self.links
-        self._insourced = float(L.fte[rows][L.own[rows] & L.was_outsourced[rows]].sum())
+        insourced = rows[L.own[rows] & L.was_outsourced[rows]]
+        self._insourced = float(L.fte[insourced].sum())
+        self._insourced_rows = insourced
+        prev = L.previous_supplier[rows]
+        self._switched_rows = rows[~L.own[rows] & (prev >= 0) & (L.supplier[rows] != prev)]
         return rows
+
+    def _log_events(self, reviewed, evolved) -> None:
+        log, L, c = self.recorder.log, self.links, self.centres
+        log("entered", evolved["entered"])
+        log("exited", evolved["exited"], detail="ran out of cash")
+        log("upgraded", evolved["upgraded"], detail="subcontractor to prime (functional)")
+        moved = evolved["relocated"]
+        log("relocated", c.firm[moved], region=c.region[moved], detail="moved capacity")
+        ins = self._insourced_rows
+        log("insourced", L.client[ins], family=L.family[ins].astype(np.int64), detail="work brought in-house")
+        sw = self._switched_rows
+        log("switched", L.client[sw], family=L.family[sw].astype(np.int64), detail="moved to another vendor")
 
     # ------------------------------------------------------------------ helpers
     def refresh_active(self) -> None:
@@ -149,6 +166,15 @@ class ChainModel(mesa.Model):
             self.firm_agents[agent.row] = agent
         return rows
 
+    def replace_agents(self, rows: np.ndarray) -> None:
+        """A firm's kind changed (upgrading): swap its agent for one of the new class, same row."""
+        for row in np.asarray(rows).tolist():
+            old = self.firm_agents.pop(row, None)
+            if old is not None:
+                old.remove()
+            cls = AGENT_CLASS[int(self.firms.kind[row])]
+            self.firm_agents[row] = cls(self, row)
+
     def on_exit(self, firms: np.ndarray) -> None:
         for row in np.asarray(firms).tolist():
             agent = self.firm_agents.pop(row, None)
@@ -159,6 +185,10 @@ class ChainModel(mesa.Model):
     def metrics(self):
         """Tidy metrics: step, metric, region, family, mode, location, value."""
         return self.recorder.frame()
+
+    def events(self):
+        """Firm-level events: step, kind, firm, region, family, detail."""
+        return self.recorder.events_frame()
 
     def chain_graph(self):
         return chain_graph(self)

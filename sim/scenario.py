@@ -84,7 +84,7 @@ class Regions(Section):
 
 
 class Demand(Section):
-    needs_per_client_month: float = F(0.12, "Mean new work packages a client needs per month", "packages/month", ge=0, le=50)
+    needs_per_client_month: float = F(0.25, "Mean new work packages a client needs per month", "packages/month", ge=0, le=50)
     client_size_sigma: float = F(0.8, "Log-normal spread of client sizes", "", ge=0, le=3)
     home_shares: dict[str, float] = F(default_factory=dict, description="Share of clients headquartered in each region (normalised)")
     family_shares: dict[str, float] = F(
@@ -199,17 +199,24 @@ class Evolution(Section):
     min_markup: float = F(0.02, "Lowest markup a provider accepts", "share", ge=0, le=5)
     max_markup: float = F(0.8, "Highest markup a provider asks", "share", ge=0, le=5)
     target_utilisation: float = F(0.85, "Utilisation providers staff toward", "share", ge=0.1, le=1)
-    hire_rate: float = F(0.15, "Share of the capacity gap closed per month", "share", ge=0, le=1)
-    core_team_fte: float = F(5.0, "Smallest team a living provider keeps (and pays for) in each centre", "FTE", ge=0, le=1000)
+    hire_rate: float = F(0.15, "Share of a staffing shortfall hired per month", "share", ge=0, le=1)
+    layoff_rate: float = F(0.4, "Share of idle staff above target let go per month (bench policies are short)", "share", ge=0, le=1)
+    core_team_fte: float = F(3.0, "Smallest team a living provider keeps (and pays for) in each centre", "FTE", ge=0, le=1000)
     wage_trend: float = F(0.03, "Annual wage growth in a slack labour market", "share/year", ge=-0.5, le=1)
     wage_tightness: float = F(0.10, "Extra annual wage growth per unit of tightness above the threshold", "share/year", ge=0, le=5)
     tightness_threshold: float = F(0.6, "Employment / talent pool above which wages accelerate", "share", ge=0, le=1)
     talent_headroom: float = F(4.0, "World talent pool relative to initial provider capacity", "ratio", ge=0.5, le=100)
     talent_growth: float = F(0.02, "Annual growth of talent pools", "share/year", ge=-0.5, le=1)
-    initial_cash_months: float = F(4.0, "Providers' starting cash, in months of their wage bill", "months", ge=0, le=120)
+    initial_cash_months: float = F(6.0, "Providers' starting cash, in months of their wage bill", "months", ge=0, le=120)
     client_cash_months: float = F(12.0, "Clients' starting reserve, in months of their expected spend", "months", ge=0, le=240)
     exit_after_loss_months: int = F(6, "Consecutive loss months after which an insolvent provider exits", "months", ge=1, le=120)
     entry_rate: float = F(0.02, "Monthly entrants per exited-or-profitable slot, where margins are positive", "share", ge=0, le=1)
+    upgrade_reputation: float = F(0.8, "Reputation a subcontractor needs to become a prime (functional upgrading)", "0-1", ge=0, le=1)
+    upgrade_capability: float = F(0.55, "Mean capability a subcontractor needs to become a prime", "0-1", ge=0, le=1)
+    upgrade_cash_months: float = F(6.0, "Months of wage bill in cash a subcontractor needs to become a prime", "months", ge=0, le=120)
+    relocation_threshold: float = F(0.25, "Cost advantage of another region that makes a prime move capacity there", "share", ge=0, le=10)
+    relocation_share: float = F(0.3, "Share of a centre's capacity moved in one relocation", "share", ge=0, le=1)
+    relocation_setup_months: float = F(2.0, "Set-up cost of moved capacity, in months of the new region's wages", "months", ge=0, le=60)
 
 
 class Event(Section):

@@ -17,6 +17,7 @@ CLIENT, PRIME, SUB = 0, 1, 2
 KINDS = ("client", "prime", "subcontractor")
 NF = len(FAMILIES)
 FIXED_OVERHEAD_USD = 500.0  # facilities, IT, telecom per FTE-month, priced globally (docs: calibration)
+EXPECTED_OUTSOURCED_SHARE = 0.6  # sizing only: initial provider capacity; the market decides the real share
 
 
 def region_table(scenario: Scenario) -> tuple[Table, dict]:
@@ -82,6 +83,7 @@ def link_table(capacity: int) -> Table:
             "incidents": np.int64, "incidents_period": np.int64, "paid": float, "received": float,
             "retendered": bool, "was_outsourced": bool, "depth": np.int8, "levy_month": float,
             "fail_propensity": float, "own": bool, "cost_month": float, "quality": float,
+            "previous_supplier": np.int64,
         },
         capacity=capacity,
     )
@@ -145,9 +147,10 @@ def populate(model) -> None:
         )
         model.captive_centre[big] = rows
 
-    # ---- providers: capacity sized to expected outsourced demand
-    prime_capacity = demand_fte * 0.7 * w.capacity_headroom
-    sub_capacity = demand_fte * 0.3 * w.capacity_headroom
+    # ---- providers: capacity sized to the demand expected to leave clients' home teams
+    outsourced_fte = demand_fte * EXPECTED_OUTSOURCED_SHARE
+    prime_capacity = outsourced_fte * 0.75 * w.capacity_headroom
+    sub_capacity = outsourced_fte * 0.25 * w.capacity_headroom
     talent = regions.talent_pool_share
     attract_all = host_attractiveness(model).mean(axis=0) * (0.5 + talent / talent.max())
     hq_weight = 0.5 * talent / talent.sum() + 0.5 * home_w / home_w.sum()
@@ -158,7 +161,8 @@ def populate(model) -> None:
 
     regions.employed = np.bincount(model.centres.region[~model.centres.own], model.centres.capacity[~model.centres.own], R)
     world_pool = s.evolution.talent_headroom * (prime_capacity + sub_capacity)
-    regions.talent_pool = np.maximum(regions.talent_pool_share * world_pool, regions.employed * 1.25)
+    # every region can at least double the services employment it starts with
+    regions.talent_pool = np.maximum(regions.talent_pool_share * world_pool, regions.employed * 2.0)
     extend_firm_index(model)
 
 
@@ -173,7 +177,7 @@ def _add_providers(model, kind, n, hq_weight, attract, total_capacity, max_centr
     weak = rng.integers(0, NF, n)
     capability[np.arange(n), weak] *= rng.uniform(0.3, 0.8, n)
     overhead = s.cost.overhead if kind == PRIME else s.cost.subcontractor_overhead
-    wage_bill = firm_capacity * (regions.wage[home, 1] * (1 + overhead) + FIXED_OVERHEAD_USD)
+    wage_bill = np.maximum(firm_capacity, s.evolution.core_team_fte) * (regions.wage[home, 1] * (1 + overhead) + FIXED_OVERHEAD_USD)
     firms = model.firms.append(
         n, kind=kind, home=home, alive=True, size=scale, cash=wage_bill * s.evolution.initial_cash_months,
         reputation=rng.uniform(0.55, 0.8, n), markup=s.cost.initial_markup, security=rng.uniform(*sec_range, n),
@@ -189,8 +193,9 @@ def _add_providers(model, kind, n, hq_weight, attract, total_capacity, max_centr
     region = np.where(is_home, model.firms.home[owner], rng.choice(R, size=owner.size, p=p))
     split = rng.dirichlet(np.ones(max_centres), size=n)[:, :max_centres]
     share = np.concatenate([split[i, : n_centres[i]] / split[i, : n_centres[i]].sum() for i in range(n)])
+    capacity = np.maximum(np.repeat(firm_capacity, n_centres) * share, s.evolution.core_team_fte)
     model.centres.append(
-        owner.size, firm=owner, region=region, capacity=np.repeat(firm_capacity, n_centres) * share,
+        owner.size, firm=owner, region=region, capacity=capacity,
         alive=True, own=False, opened=0, experience=rng.uniform(0.1, 0.5, (owner.size, NF)),
     )
 
