@@ -39,6 +39,7 @@ def sign(model, pk, bids, choice) -> np.ndarray:
         previous_supplier=g("previous"),
     )
     L.root[rows] = np.where(parent >= 0, L.root[np.maximum(parent, 0)], rows)
+    L.pair[rows] = model.trust.ids(L.buyer[rows], L.supplier[rows])
     L.own[rows] = own
     if bids.inhouse_cost is not None:
         # what the same work would cost the client in-house at home: its budget, and the savings baseline
@@ -53,7 +54,6 @@ def sign(model, pk, bids, choice) -> np.ndarray:
         np.add.at(L.self_fte, parent[sub], -L.fte[rows[sub]])
         np.add.at(c.used, L.centre[parent[sub]], -L.fte[rows[sub]])
         _update_depth(model, rows[sub])
-    # trust starts where it was for the pair (relationships outlive contracts)
     return rows
 
 

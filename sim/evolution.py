@@ -30,8 +30,8 @@ def advance(model, delivered: dict) -> dict:
 
     if act.size:
         # ---- experience: a centre learns a family in proportion to the FTE it staffs in it
-        staffed = np.zeros((c.n, NF))
-        np.add.at(staffed, (L.centre[act], L.family[act].astype(np.int64)), L.self_fte[act])
+        cell = L.centre[act] * NF + L.family[act].astype(np.int64)
+        staffed = np.bincount(cell, L.self_fte[act], c.n * NF).reshape(c.n, NF)
         share = staffed / np.maximum(c.capacity, 1e-9)[:, None]
         share[~np.isfinite(share)] = 0.0
         c.experience += e.experience_rate * np.clip(share, 0, 1) * (1.0 - c.experience)
@@ -46,11 +46,7 @@ def advance(model, delivered: dict) -> dict:
 
         # ---- trust per (buyer, supplier) pair
         outsourced = ~L.own[act]
-        buyer, supplier = L.buyer[act][outsourced], L.supplier[act][outsourced]
-        good = ok[outsourced]
-        t = model.trust.get(buyer, supplier)
-        t = np.where(good, t + e.trust_rate * (1.0 - t), t * (1.0 - e.trust_loss))
-        model.trust.set(buyer, supplier, t)
+        model.trust.update(L.pair[act[outsourced]], ok[outsourced], e.trust_rate, e.trust_loss)
 
     # ---- markups follow win rate and utilisation
     providers = f.kind != CLIENT

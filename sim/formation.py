@@ -1,8 +1,8 @@
 """Formation: who is invited to a tender — three-dimensional matching (seed 002).
 
 A tender goes to a shortlist of ``k`` vendors, never to all of them. The
-shortlist is drawn (Gumbel-top-k, i.e. sampling without replacement in
-proportion to weight) from vendors weighted on the three dimensions:
+shortlist is drawn in proportion to weight from vendors weighted on the
+three dimensions:
 
 - supply–demand: capability in the work's family, spare capacity;
 - space: cost-adjusted attractiveness of the vendor's best centre seen from
@@ -10,15 +10,14 @@ proportion to weight) from vendors weighted on the three dimensions:
 - organisation: reputation; an incumbent with a good record is always invited,
   and trust enters the bids' governance cost.
 
-Weights are computed once per (buyer region, family) group over all vendors,
-so the cost is O(groups × vendors + packages × k).
+Sampling is two-stage (region, then centre within it), so the cost is
+O(centres + groups × regions + packages × k × log centres).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-POOL_SIZE = 256  # the Gumbel draw runs over a group's best POOL_SIZE vendors (all, in small worlds)
 
 
 def provider_centres(model, kind):
@@ -40,44 +39,91 @@ def provider_centres(model, kind):
     return firms, matrix
 
 
-def space_weight(model, home, regions_of_centres, family):
-    """Attractiveness of delivery regions seen from ``home`` for a family (vector over centres)."""
-    return model.attractiveness[home, regions_of_centres] * model.family_fit[family, regions_of_centres]
+def _unique_in_draw_order(draws: np.ndarray, k: int) -> np.ndarray:
+    """First k distinct values of each row, in the order drawn (−1 pads rows with fewer)."""
+    P, D = draws.shape
+    order = np.argsort(draws, axis=1, kind="stable")
+    ranked = np.take_along_axis(draws, order, 1)
+    repeat_sorted = np.zeros((P, D), dtype=bool)
+    repeat_sorted[:, 1:] = ranked[:, 1:] == ranked[:, :-1]
+    repeat = np.empty_like(repeat_sorted)
+    np.put_along_axis(repeat, order, repeat_sorted, 1)
+    repeat |= draws < 0
+    keep = np.argsort(repeat, axis=1, kind="stable")[:, :k]
+    out = np.take_along_axis(draws, keep, 1)
+    out[np.take_along_axis(repeat, keep, 1)] = -1
+    return out
+
+
+def sorted_search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """``searchsorted(side='right')`` with the needles sorted first: cache-friendly, ~3x faster."""
+    flat = needles.ravel()
+    order = np.argsort(flat)
+    out = np.empty(flat.size, dtype=np.int64)
+    out[order] = np.searchsorted(haystack, flat[order], side="right")
+    return out.reshape(needles.shape)
+
+
+def _draw(cdf_rows: np.ndarray, rows: np.ndarray, n: int, rng) -> np.ndarray:
+    """Draw ``n`` column indices per entry of ``rows`` from the row-wise weights behind ``cdf_rows``
+    (one ``searchsorted`` over all rows laid end to end). −1 where a row has no weight."""
+    totals = cdf_rows[:, -1]
+    offsets = np.r_[0.0, np.cumsum(totals)[:-1]]
+    flat = (cdf_rows + offsets[:, None]).ravel()
+    u = offsets[rows][:, None] + rng.random((rows.size, n)) * totals[rows][:, None]
+    width = cdf_rows.shape[1]
+    col = sorted_search(flat, u) - rows[:, None] * width
+    col = np.clip(col, 0, width - 1)
+    col[(totals[rows] <= 0)] = -1
+    return col
 
 
 def shortlist(model, pk, firms, matrix, k, rng, exclude_self=None):
-    """P×k vendor indices (rows of ``firms``), −1 where fewer vendors exist."""
+    """P×k vendor indices (rows of ``firms``), −1 where fewer distinct vendors were drawn.
+
+    A centre's weight for a tender is space(buyer region, family, centre region)
+    × its room to take work × its firm's capability in the family × reputation.
+    Because the space term depends on regions only, the draw factorises:
+    first a delivery region from a small per-group table, then a centre within
+    that region by its own weight. 2k draws with replacement per tender; the
+    first k distinct vendors are invited (successive sampling).
+    """
     P = pk["n"]
-    out = np.full((P, k), -1, dtype=np.int64)
     if P == 0 or firms.size == 0:
-        return out
-    f, c = model.firms, model.centres
-    spare = np.clip(c.capacity - c.used, 0, None)
-    valid = matrix >= 0
-    cm = np.where(valid, matrix, 0)
-    cap = np.where(valid, c.capacity[cm], 1.0)
-    spare_share = np.where(valid, np.where(valid, spare[cm], 0.0) / np.maximum(cap, 1e-9), 0.0)
-    groups = pk["home"] * 8 + pk["family"]
-    for g in np.unique(groups):
-        members = np.flatnonzero(groups == g)
-        home, fam = int(g // 8), int(g % 8)
-        space = np.where(valid, space_weight(model, home, c.region[cm], fam), 0.0)
-        best_centre = (space * (0.2 + spare_share)).max(axis=1)
-        weight = best_centre * f.capability[firms, fam] * f.reputation[firms]
-        candidates = np.flatnonzero(weight > 0)
-        if candidates.size == 0:
-            continue
-        pool_size = min(candidates.size, max(POOL_SIZE, k))
-        if pool_size < candidates.size:
-            top = np.argpartition(-weight[candidates], pool_size - 1)[:pool_size]
-            candidates = candidates[top]
-        logw = np.log(weight[candidates])
-        keys = logw[None, :] + rng.gumbel(size=(members.size, candidates.size))
-        if exclude_self is not None:
-            keys[firms[candidates][None, :] == exclude_self[members][:, None]] = -np.inf
-        take = min(k, candidates.size)
-        top = np.argpartition(-keys, take - 1, axis=1)[:, :take]
-        chosen = candidates[top]
-        chosen[~np.isfinite(np.take_along_axis(keys, top, 1))] = -1
-        out[members, :take] = chosen
-    return out
+        return np.full((P, k), -1, dtype=np.int64)
+    f, c, R = model.firms, model.centres, len(model.regions)
+    centres = matrix[matrix >= 0]
+    centres = centres[np.argsort(c.region[centres], kind="stable")]
+    owner = c.firm[centres]
+    region = c.region[centres]
+    room = 0.2 + np.clip(c.capacity[centres] - c.used[centres], 0, None) / np.maximum(c.capacity[centres], 1e-9)
+    q = room[:, None] * f.capability[owner] * f.reputation[owner][:, None]          # C×3 centre weights
+    per_region = np.stack([np.bincount(region, q[:, j], R) for j in range(3)], 1)   # R×3
+
+    # stage 1: delivery region, per (buyer region, family) group
+    buyer_region = np.asarray(pk["space_home"], dtype=np.int64)
+    family = np.asarray(pk["family"], dtype=np.int64)
+    homes, home_idx = np.unique(buyer_region, return_inverse=True)
+    space = model.attractiveness[homes][:, None, :] * model.family_fit[None, :, :]   # H×3×R
+    mass = (space * per_region.T[None]).reshape(-1, R)                                # groups × R
+    group = home_idx * 3 + family
+    draw_region = _draw(np.cumsum(mass, axis=1), group, 2 * k, rng)
+
+    # stage 2: a centre within the drawn region, by its own weight (per family, regions laid end to end)
+    cum = np.cumsum(q, axis=0)                                                        # C×3
+    region_start = np.r_[np.zeros((1, 3)), np.cumsum(per_region, axis=0)[:-1]]         # R×3
+    fam_offset = np.r_[0.0, np.cumsum(cum[-1])[:-1]]                                  # 3
+    flat = (cum + fam_offset[None]).T.ravel()
+    r = np.maximum(draw_region, 0)
+    fam = family[:, None]
+    u = fam_offset[fam] + region_start[r, fam] + rng.random(r.shape) * per_region[r, fam]
+    pos = sorted_search(flat, u) - fam * centres.size
+    pos = np.clip(pos, 0, centres.size - 1)
+    vendor = owner[pos]
+    index_of = np.full(f.n, -1, dtype=np.int64)
+    index_of[firms] = np.arange(firms.size)
+    draws = index_of[vendor]
+    draws[draw_region < 0] = -1
+    if exclude_self is not None:
+        draws[vendor == np.asarray(exclude_self)[:, None]] = -1
+    return _unique_in_draw_order(draws, k)

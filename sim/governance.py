@@ -40,33 +40,33 @@ def failure_propensity(mode, complexity, codifiability, capability, trust):
     """
     t = tacit(complexity, codifiability)
     weak = 1.0 - capability
-    table = {
-        MARKET: t * 1.0 + weak * 0.3,
-        MODULAR: t * 0.6 + weak * 0.6,
-        RELATIONAL: t * 0.9 * (1.0 - trust) + weak * 0.3,
-        CAPTIVE: t * 0.8 + weak * 0.1,
-        HIERARCHY: t * 0.2 + weak * 0.2,
-    }
-    return np.clip(table[mode], 0.0, 1.0)
+    if mode == MARKET:
+        p = t * 1.0 + weak * 0.3
+    elif mode == MODULAR:
+        p = t * 0.6 + weak * 0.6
+    elif mode == RELATIONAL:
+        p = t * 0.9 * (1.0 - trust) + weak * 0.3
+    elif mode == CAPTIVE:
+        p = t * 0.8 + weak * 0.1
+    else:
+        p = t * 0.2 + weak * 0.2
+    return np.clip(p, 0.0, 1.0)
 
 
 def coordination_factor(mode, trust, complexity=1.0):
     """Trust saves coordination where there is most to coordinate: on complex work."""
-    return {
-        MARKET: 1.0,
-        MODULAR: 0.7,
-        RELATIONAL: 1.0 - 0.6 * trust * (0.3 + 0.7 * complexity),
-        CAPTIVE: 1.3,
-        HIERARCHY: 0.8,
-    }[mode]
+    if mode == RELATIONAL:
+        return 1.0 - 0.6 * trust * (0.3 + 0.7 * complexity)
+    return {MARKET: 1.0, MODULAR: 0.7, CAPTIVE: 1.3, HIERARCHY: 0.8}[mode]
 
 
 def monitoring_share(mode, trust, params):
+    if mode == RELATIONAL:
+        # relationships need upkeep (joint teams, visits) that trust halves but never removes
+        return params.monitoring_relational * (1.0 - 0.5 * trust) + params.relational_setup * (1.0 - trust)
     return {
         MARKET: params.monitoring_market,
         MODULAR: params.monitoring_modular,
-        # relationships need upkeep (joint teams, visits) that trust halves but never removes
-        RELATIONAL: params.monitoring_relational * (1.0 - 0.5 * trust) + params.relational_setup * (1.0 - trust),
         CAPTIVE: params.monitoring_captive,
         HIERARCHY: params.monitoring_hierarchy,
     }[mode]
@@ -77,22 +77,24 @@ def lockin_share(mode, complexity, codifiability, params):
     return params.lockin_rate * specificity * tacit(complexity, codifiability)
 
 
-def expected_cost(mode, price, coordination, complexity, codifiability, capability, trust, params):
-    """Expected total USD of governing this bid in ``mode``."""
+def _expected(mode, price, coordination, complexity, codifiability, capability, trust, params):
     fail = failure_propensity(mode, complexity, codifiability, capability, trust)
     share = monitoring_share(mode, trust, params) + params.failure_loss * fail + lockin_share(mode, complexity, codifiability, params)
-    return price * (1.0 + share) + coordination * coordination_factor(mode, trust, complexity)
+    return price * (1.0 + share) + coordination * coordination_factor(mode, trust, complexity), fail
+
+
+def expected_cost(mode, price, coordination, complexity, codifiability, capability, trust, params):
+    """Expected total USD of governing this bid in ``mode``."""
+    return _expected(mode, price, coordination, complexity, codifiability, capability, trust, params)[0]
 
 
 def choose_mode(price, coordination, complexity, codifiability, capability, trust, params, rng, modes=OUTSOURCED_MODES):
     """Cheapest mode per bid (with Gumbel noise): returns (mode, expected total cost, failure propensity)."""
-    costs = np.stack([
-        expected_cost(m, price, coordination, complexity, codifiability, capability, trust, params) for m in modes
-    ])
-    noisy = costs - gumbel(rng, costs.shape, params.noise) * price[None]
-    pick = np.argmin(noisy, axis=0)
-    chosen = np.asarray(modes)[pick]
-    total = np.take_along_axis(costs, pick[None], 0)[0]
-    fail = np.select([chosen == m for m in modes],
-                     [failure_propensity(m, complexity, codifiability, capability, trust) for m in modes])
-    return chosen.astype(np.int8), total, fail
+    results = [_expected(m, price, coordination, complexity, codifiability, capability, trust, params) for m in modes]
+    shape = np.broadcast(price, coordination, complexity, codifiability, capability, trust).shape
+    costs = np.stack([np.broadcast_to(c, shape) for c, _ in results])
+    fails = np.stack([np.broadcast_to(f, shape) for _, f in results])
+    noisy = costs - gumbel(rng, costs.shape, params.noise) * np.broadcast_to(price, shape)[None]
+    pick = np.argmin(noisy, axis=0)[None]
+    chosen = np.asarray(modes, dtype=np.int8)[pick[0]]
+    return chosen, np.take_along_axis(costs, pick, 0)[0], np.take_along_axis(fails, pick, 0)[0]

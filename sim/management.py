@@ -1,6 +1,8 @@
 """Contract management: seed 003's five steps after the tender.
 
-Needs → tender → contract (SLA, term) → process management → review. Every
+Needs → tender → contract (SLA, term) → process management → review. At
+the end of a term the work is needed again with probability
+``need_continues`` (otherwise it is finished). Every
 ``review_months`` a buyer reviews each link: too many SLA breaches or a data
 incident in the period and it terminates — a client re-tenders the rest of
 the work without that vendor (switching, or bringing it home), a prime takes
@@ -48,11 +50,13 @@ def settle_and_review(model) -> dict:
     model.refresh_active()
     act = model.active_links
     ending = act[(L.start[act] + L.term[act] <= model.month) & (L.tier[act] == 1)]
+    # most work is finished at the end of its term; some is needed again (run-type services)
+    continues = rng.random(ending.size) < m.need_continues
     good = (L.breaches[ending] <= L.months_done[ending] * 0.25) & (L.incidents[ending] == 0)
-    renew = good & (rng.random(ending.size) < m.renew_probability)
+    renew = continues & good & (rng.random(ending.size) < m.renew_probability)
     renewals = _renewal_packages(model, ending[renew])
-    retender = _concat(retender, _retender_packages(model, ending[~renew & good], exclude=False))
-    retender = _concat(retender, _retender_packages(model, ending[~good], exclude=True))
+    retender = _concat(retender, _retender_packages(model, ending[continues & ~renew & good], exclude=False))
+    retender = _concat(retender, _retender_packages(model, ending[continues & ~good], exclude=True))
     contracts.end_links(model, ending, COMPLETED)
     if renewals.size:
         c = model.centres
@@ -103,7 +107,7 @@ def _renewal_packages(model, rows) -> np.ndarray:
     new = L.append(rows.size)
     for name in ("buyer", "supplier", "centre", "client", "home", "tier", "work_type", "family", "mode", "location",
                  "complexity", "codifiability", "sensitivity", "skill_required", "tz_sens", "lang_sens", "sla",
-                 "coord_month", "levy_month", "inhouse_month", "fail_propensity", "own"):
+                 "coord_month", "levy_month", "inhouse_month", "fail_propensity", "own", "pair"):
         getattr(L, name)[new] = getattr(L, name)[rows]
     scale = fte / np.maximum(L.fte[rows], 1e-12)
     L.fte[new] = fte

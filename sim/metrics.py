@@ -52,8 +52,7 @@ class Recorder:
         own = L.own[act]
         # value added at each link = what it earned less what it passed on to its modules
         child = L.parent[act] >= 0
-        passed_on = np.zeros(L.n)
-        np.add.at(passed_on, L.parent[act[child]], delivered.get("payment", np.zeros(act.size))[child])
+        passed_on = np.bincount(L.parent[act[child]], delivered.get("payment", np.zeros(act.size))[child], L.n)
         value = np.where(own, delivered.get("staff_cost", 0.0), delivered.get("payment", 0.0) - passed_on[act])
         cell = (reg * NF + fam) * NL + loc
         size = R * NF * NL

@@ -84,7 +84,7 @@ class Regions(Section):
 
 
 class Demand(Section):
-    needs_per_client_month: float = F(0.25, "Mean new work packages a client needs per month", "packages/month", ge=0, le=50)
+    needs_per_client_month: float = F(0.12, "Mean new work packages a client needs per month", "packages/month", ge=0, le=50)
     client_size_sigma: float = F(0.8, "Log-normal spread of client sizes", "", ge=0, le=3)
     home_shares: dict[str, float] = F(default_factory=dict, description="Share of clients headquartered in each region (normalised)")
     family_shares: dict[str, float] = F(
@@ -178,7 +178,8 @@ class Management(Section):
     review_months: int = F(3, "Months between performance reviews (seed 003: quarterly)", "months", ge=1, le=24)
     breach_limit: int = F(2, "SLA breaches within one review period that make the client switch", "breaches", ge=1, le=24)
     vendor_cap: float = F(0.4, "Largest share of a client's outsourced value one vendor may hold", "share", ge=0.01, le=1)
-    renew_probability: float = F(0.75, "Chance a well-performing contract is renewed without a new tender", "probability", ge=0, le=1)
+    need_continues: float = F(0.5, "Chance the work of a contract is still needed when its term ends (else it is finished)", "probability", ge=0, le=1)
+    renew_probability: float = F(0.75, "Chance a well-performing contract whose work continues is renewed without a new tender", "probability", ge=0, le=1)
     insource_after_incidents: int = F(2, "Data incidents after which a client prefers bringing work home", "incidents", ge=1, le=100)
     insource_bias: float = F(0.15, "Score bonus for in-house options once a client has been burned", "score", ge=0, le=1)
 

@@ -83,7 +83,7 @@ def link_table(capacity: int) -> Table:
             "incidents": np.int64, "incidents_period": np.int64, "paid": float, "received": float,
             "retendered": bool, "was_outsourced": bool, "depth": np.int8, "levy_month": float,
             "fail_propensity": float, "own": bool, "cost_month": float, "quality": float,
-            "previous_supplier": np.int64,
+            "previous_supplier": np.int64, "pair": np.int64,
         },
         capacity=capacity,
     )
@@ -93,13 +93,15 @@ ACTIVE, COMPLETED, FAILED = 0, 1, 2
 
 
 def expected_outsourced_fte(scenario: Scenario, catalogue: Catalogue) -> float:
-    """Steady-state FTE of client demand: clients × need rate × mean package effort."""
+    """Steady-state FTE of client demand: clients × need rate × mean package effort × recurrences."""
     fam = np.array([scenario.demand.family_shares.get(f, 0.0) for f in FAMILIES])
     fam = fam / fam.sum()
     within = catalogue.demand_share / np.bincount(catalogue.family, catalogue.demand_share, NF)[catalogue.family]
     share = fam[catalogue.family] * within
     mean_effort = float((share * catalogue.effort).sum())
-    return scenario.world.clients * scenario.demand.needs_per_client_month * mean_effort
+    # each need's work recurs after its term with probability p: 1 / (1 − p) terms on average
+    recurrences = 1.0 / max(1.0 - scenario.management.need_continues, 0.05)
+    return scenario.world.clients * scenario.demand.needs_per_client_month * mean_effort * recurrences
 
 
 def populate(model) -> None:
