@@ -40,7 +40,9 @@ def award(score, option_centre, fte, spare, value=None, pair=None, headroom=None
     used_pair_keys = np.zeros(0, dtype=np.int64)
     used_pair_value = np.zeros(0)
     rows = np.arange(P)
-    for _ in range(2 * J + 2):
+    # every round each centre accepts or moves on its best proposal, so the loop ends;
+    # the bound only guards against a bug
+    for _ in range(P * J + 1):
         open_ = (choice < 0) & (pointer < J)
         if not open_.any():
             break

@@ -66,8 +66,9 @@ def advance(model, delivered: dict) -> dict:
     _hire(model)
 
     # ---- failure: providers out of cash exit, and the ripple runs down their chains
-    broke = np.flatnonzero(providers & f.alive & (f.cash < 0))
+    # exit when the cash is gone, or when owners give up after sustained losses
     f.loss_months = np.where(f.profit < 0, f.loss_months + 1, 0)
+    broke = np.flatnonzero(providers & f.alive & ((f.cash < 0) | (f.loss_months >= e.exit_after_loss_months)))
     if broke.size:
         out["exited"] = broke
         out["retender"] = fail_firms(model, broke)

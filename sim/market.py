@@ -216,7 +216,9 @@ def _own_option(model, pk, bids, col, centres, overhead, prod_factor, rng, alway
 
 
 def _vendor_cap(model, pk, bids, k):
-    """Pair keys and the monthly value each (client, vendor) pair may still add under the cap."""
+    """Pair keys and the monthly value each (client, vendor) pair may still add under the cap:
+    (v + x) / (V + x) ≤ cap  ⇔  x ≤ (cap·V − v) / (1 − cap), with V the client's outsourced monthly
+    value and v the vendor's part of it before this tender."""
     cap = model.scenario.management.vendor_cap
     L = model.links
     act = model.active_links
@@ -232,9 +234,12 @@ def _vendor_cap(model, pk, bids, k):
         pos = np.clip(np.searchsorted(ukeys, pair), 0, ukeys.size - 1)
         current = np.where(ukeys[pos] == pair, uval[pos], 0.0)
     V = client_value[pk["client"]][:, None]
-    n_min = int(np.ceil(1.0 / cap))
-    binding = (client_count[pk["client"]] >= n_min)[:, None]
-    headroom = np.where(binding, (cap * V - current) / (1.0 - cap) if cap < 1 else np.inf, np.inf)
+    # a client can only spread work across as many vendors as it has contracts: with n outsourced
+    # contracts the cap in force is max(cap, 1/(n+1)); a tighter cap therefore never binds later
+    n = client_count[pk["client"]][:, None].astype(float)
+    cap_now = np.maximum(cap, 1.0 / (n + 1.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        headroom = np.where(cap_now < 1.0, (cap_now * V - current) / (1.0 - cap_now), np.inf)
     headroom = np.where(bids.own, np.inf, headroom)
     pair = np.where(bids.own, -1 - np.arange(pair.shape[1])[None, :], pair)
     return pair, headroom

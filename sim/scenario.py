@@ -210,7 +210,7 @@ class Evolution(Section):
     talent_growth: float = F(0.02, "Annual growth of talent pools", "share/year", ge=-0.5, le=1)
     initial_cash_months: float = F(6.0, "Providers' starting cash, in months of their wage bill", "months", ge=0, le=120)
     client_cash_months: float = F(12.0, "Clients' starting reserve, in months of their expected spend", "months", ge=0, le=240)
-    exit_after_loss_months: int = F(6, "Consecutive loss months after which an insolvent provider exits", "months", ge=1, le=120)
+    exit_after_loss_months: int = F(18, "Consecutive loss months after which a provider's owners close it (it also exits when its cash runs out)", "months", ge=1, le=1200)
     entry_rate: float = F(0.02, "Monthly entrants per exited-or-profitable slot, where margins are positive", "share", ge=0, le=1)
     upgrade_reputation: float = F(0.8, "Reputation a subcontractor needs to become a prime (functional upgrading)", "0-1", ge=0, le=1)
     upgrade_capability: float = F(0.55, "Mean capability a subcontractor needs to become a prime", "0-1", ge=0, le=1)
