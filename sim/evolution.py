@@ -55,8 +55,10 @@ def advance(model, delivered: dict) -> dict:
     capacity = np.bincount(c.firm[~c.own], c.capacity[~c.own], f.n)
     used = np.bincount(c.firm[~c.own], c.used[~c.own], f.n)
     util = used / np.maximum(capacity, 1e-9)
-    up = (util > e.target_utilisation) | (f.win_rate > 0.5)
-    down = (util < e.target_utilisation - 0.25) & (f.win_rate < 0.3)
+    # a fair share of wins is one tender in k (k bidders each); judge win rates against that
+    fair = 1.0 / model.scenario.world.shortlist_k
+    up = (util > e.target_utilisation) | (f.win_rate > 2.0 * fair)
+    down = (util < e.target_utilisation - 0.25) & (f.win_rate < 0.5 * fair)
     step = np.where(up, e.markup_step, np.where(down, -e.markup_step, 0.0))
     f.markup = np.where(providers & f.alive, np.clip(f.markup + step, e.min_markup, e.max_markup), f.markup)
     f.bids = 0.0
@@ -93,8 +95,13 @@ def _hire(model) -> None:
     scale = np.where(wanted > 0, np.minimum(1.0, free / np.maximum(wanted, 1e-9)), 1.0)
     hires *= scale[c.region]
     fires = np.where(gap < 0, -gap * e.layoff_rate, 0.0)
-    floor = np.maximum(c.used, e.core_team_fte)
+    # a firm keeps a core team at headquarters; other centres can shrink to their contracts
+    floor = np.maximum(c.used, np.where(c.hq, e.core_team_fte, 0.0))
     c.capacity = np.where(provider, np.maximum(c.capacity + hires - fires, floor), c.capacity)
+    # a remote centre left with no staff and no work closes
+    empty = provider & ~c.hq & (c.capacity < 0.5) & (c.used <= 0.0)
+    c.alive = c.alive & ~empty
+    c.capacity = np.where(empty, 0.0, c.capacity)
     r.employed = np.bincount(c.region[provider], c.capacity[provider], len(r))
 
 

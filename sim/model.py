@@ -160,7 +160,7 @@ class ChainModel(mesa.Model):
             entered=self.month, exited=-1, win_rate=0.3,
         )
         c.append(n, firm=rows, region=home, capacity=cap, alive=True, own=False, opened=self.month,
-                 experience=0.1)
+                 experience=0.1, hq=True)
         extend_firm_index(self)
         for agent in Subcontractor.create_agents(self, n, row=rows):
             self.firm_agents[agent.row] = agent

@@ -61,7 +61,7 @@ def centre_table(capacity: int) -> Table:
     return Table(
         {
             "firm": np.int64, "region": np.int64, "capacity": float, "used": float,
-            "experience": (float, NF), "opened": np.int64, "alive": bool, "own": bool,
+            "experience": (float, NF), "opened": np.int64, "alive": bool, "own": bool, "hq": bool,
         },
         capacity=capacity,
     )
@@ -195,9 +195,9 @@ def _add_providers(model, kind, n, hq_weight, attract, total_capacity, max_centr
     region = np.where(is_home, model.firms.home[owner], rng.choice(R, size=owner.size, p=p))
     split = rng.dirichlet(np.ones(max_centres), size=n)[:, :max_centres]
     share = np.concatenate([split[i, : n_centres[i]] / split[i, : n_centres[i]].sum() for i in range(n)])
-    capacity = np.maximum(np.repeat(firm_capacity, n_centres) * share, s.evolution.core_team_fte)
+    capacity = np.maximum(np.repeat(firm_capacity, n_centres) * share, np.where(is_home, s.evolution.core_team_fte, 0.0))
     model.centres.append(
-        owner.size, firm=owner, region=region, capacity=capacity,
+        owner.size, firm=owner, region=region, capacity=capacity, hq=is_home,
         alive=True, own=False, opened=0, experience=rng.uniform(0.1, 0.5, (owner.size, NF)),
     )
 

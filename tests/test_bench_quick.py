@@ -19,9 +19,16 @@ def _positive(value) -> bool:
 
 
 def test_world_sizes_keep_baseline_proportions():
-    assert world_sizes(10_000) == {"clients": 5714, "primes": 857, "subcontractors": 3429}
-    assert world_sizes(3_500) == {"clients": 2000, "primes": 300, "subcontractors": 1200}
-    assert sum(world_sizes(1_000).values()) == 1_000
+    from sim import load_scenario
+
+    w = load_scenario("baseline").world
+    base = {"clients": w.clients, "primes": w.primes, "subcontractors": w.subcontractors}
+    assert world_sizes(sum(base.values())) == base
+    for total in (1_000, 10_000):
+        sizes = world_sizes(total)
+        assert sum(sizes.values()) == total
+        for kind, n in sizes.items():
+            assert abs(n / total - base[kind] / sum(base.values())) < 1e-3
 
 
 def test_quick_run_fills_every_figure():
