@@ -132,6 +132,18 @@ def current_rss_kb() -> int | None:
 
 # --------------------------------------------------------------------------- chain model
 
+def step_timing(step_seconds: list[float], stepping: float, cpu: float) -> dict:
+    """The per-step timing figures both models report."""
+    return {
+        "step_seconds_total": stepping,
+        "step_cpu_seconds": cpu,
+        "seconds_per_step": stepping / len(step_seconds),
+        "seconds_per_step_median": statistics.median(step_seconds),
+        "seconds_per_step_min": min(step_seconds),
+        "seconds_per_step_max": max(step_seconds),
+    }
+
+
 def world_sizes(firms: int) -> dict[str, int]:
     """``firms`` split into clients, primes and subcontractors in the bundled baseline's proportions."""
     from sim import load_scenario
@@ -215,12 +227,7 @@ def bench_chain(firms: int = 10_000, months: int = 60, seed: int = 1, events: bo
         "regions": regions,
         "scenario_load_seconds": t1 - t0,
         "build_seconds": t2 - t1,
-        "step_seconds_total": stepping,
-        "step_cpu_seconds": cpu,
-        "seconds_per_step": stepping / len(step_seconds),
-        "seconds_per_step_median": statistics.median(step_seconds),
-        "seconds_per_step_min": min(step_seconds),
-        "seconds_per_step_max": max(step_seconds),
+        **step_timing(step_seconds, stepping, cpu),
         "agent_steps_living": living_steps,
         "agent_steps_nominal": nominal_steps,
         "agent_steps_per_second_living": living_steps / stepping,
@@ -298,12 +305,7 @@ def bench_boltzmann(n: int = 10_000, steps: int = 60, seed: int = 1, datacollect
         "truncated": len(step_seconds) < int(steps),
         "time_budget_seconds": time_budget,
         "build_seconds": t1 - t0,
-        "step_seconds_total": stepping,
-        "step_cpu_seconds": cpu,
-        "seconds_per_step": stepping / len(step_seconds),
-        "seconds_per_step_median": statistics.median(step_seconds),
-        "seconds_per_step_min": min(step_seconds),
-        "seconds_per_step_max": max(step_seconds),
+        **step_timing(step_seconds, stepping, cpu),
         "agent_steps": agent_steps,
         "agent_steps_per_second": agent_steps / stepping,
         "rss_kb_before": rss_before,

@@ -8,12 +8,11 @@ rationale each live in ``scenarios/data/work_types.csv``.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 import numpy as np
 
-from .scenario import FAMILIES, Scenario, ScenarioError
+from .scenario import FAMILIES, Scenario, ScenarioError, read_data_rows
 
 NUMERIC = (
     "skill_band", "skill_required", "complexity", "codifiability", "data_sensitivity",
@@ -51,11 +50,7 @@ class Catalogue:
 
 
 def load_catalogue(scenario: Scenario) -> Catalogue:
-    path = scenario.data_path(scenario.catalogue.data)
-    try:
-        rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    except OSError as exc:
-        raise ScenarioError(f"{scenario.source}: field 'catalogue.data' — cannot read {path} ({exc}).") from None
+    path, rows = read_data_rows(scenario, "catalogue.data", scenario.catalogue.data)
     if not rows:
         raise ScenarioError(f"{path}: the work catalogue is empty.")
     values: dict[str, list[float]] = {k: [] for k in NUMERIC}

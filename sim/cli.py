@@ -209,10 +209,15 @@ def bench(
     out: Optional[Path] = typer.Option(None, help="Write the figures as JSON here."),
 ):
     """Measure agent-steps per second against Mesa's Boltzmann wealth model."""
+    # benchmarks/ sits beside sim/ in the repository (it is not installed): find it from the package
+    repo = Path(__file__).resolve().parent.parent
+    if (repo / "benchmarks" / "engine.py").exists() and str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
     try:
         from benchmarks.engine import main as bench_main
     except ImportError:
-        fail("the benchmarks package is not importable: run from the repository root (benchmarks/ lives beside sim/).")
+        fail(f"the benchmark harness was not found beside {repo / 'sim'}: `chainsim bench` needs a source checkout "
+             "(pip install -e .), where benchmarks/ lives beside sim/.")
     argv = ["--firms", str(firms), "--months", str(months)] + (["--quick"] if quick else []) + (["--out", str(out)] if out else [])
     bench_main(argv)
 

@@ -266,6 +266,18 @@ class Scenario(Section):
 
 # --------------------------------------------------------------------------- loading
 
+def read_data_rows(scenario: "Scenario", field: str, relative: str) -> tuple[Path, list[dict]]:
+    """Rows of a data table a scenario field points to; a read failure names the field and file."""
+    import csv
+
+    path = scenario.data_path(relative)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return path, list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{scenario.source}: field '{field}' — cannot read {path} ({exc}).") from None
+
+
 def resolve_path(name_or_path: str | Path) -> Path:
     """A bundled scenario name (``baseline``) or a path to a TOML file."""
     text = str(name_or_path)

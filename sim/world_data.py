@@ -23,11 +23,9 @@ they are filled by a rule and flagged in ``imputed``:
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
 
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario, ScenarioError, read_data_rows
 
 NATIVE_ENGLISH = {"USA", "GBR", "IRL", "AUS"}
 HOURS_PER_MONTH = 173.3
@@ -50,11 +48,7 @@ def _impute(values: np.ndarray, macro: list[str]) -> tuple[np.ndarray, np.ndarra
 
 
 def load_regions(scenario: Scenario) -> dict:
-    path = scenario.data_path(scenario.regions.data)
-    try:
-        rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    except OSError as exc:
-        raise ScenarioError(f"{scenario.source}: field 'regions.data' — cannot read {path} ({exc}).") from None
+    path, rows = read_data_rows(scenario, "regions.data", scenario.regions.data)
     known = [r["region_id"] for r in rows]
     include = scenario.regions.include or known
     for rid in include:
