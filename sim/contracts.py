@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .world import ACTIVE
+from .world import ACTIVE, SUB
 
 
 def sign(model, pk, bids, choice) -> np.ndarray:
@@ -40,6 +40,7 @@ def sign(model, pk, bids, choice) -> np.ndarray:
     )
     L.root[rows] = np.where(parent >= 0, L.root[np.maximum(parent, 0)], rows)
     L.pair[rows] = model.trust.ids(L.buyer[rows], L.supplier[rows])
+    fix_terms(model, rows)
     L.own[rows] = own
     if bids.inhouse_cost is not None:
         # what the same work would cost the client in-house at home: its budget, and the savings baseline
@@ -55,6 +56,34 @@ def sign(model, pk, bids, choice) -> np.ndarray:
         np.add.at(c.used, L.centre[parent[sub]], -L.fte[rows[sub]])
         _update_depth(model, rows[sub])
     return rows
+
+
+def fix_terms(model, rows) -> None:
+    """What a link's delivery depends on that is settled when it is signed: where the work is done,
+    its skill band, the cost structure of the supplier, and the quality drag of distance, depth and
+    the chosen governance mode. Delivery then only adds this month's skill gap, wages and noise."""
+    s, L, f, c, r, geo = model.scenario, model.links, model.firms, model.centres, model.regions, model.geography
+    d = s.delivery
+    supplier = L.supplier[rows]
+    L.region[rows] = c.region[L.centre[rows]]
+    L.band[rows] = model.catalogue.skill_band[L.work_type[rows]]
+    own = L.own[rows]
+    is_sub = f.kind[supplier] == SUB
+    L.overhead_rate[rows] = np.where(own, s.cost.inhouse_overhead, np.where(is_sub, s.cost.subcontractor_overhead, s.cost.overhead))
+    L.wage_factor[rows] = np.where(is_sub & ~own, 1.0 - s.cost.subcontractor_wage_discount, 1.0)
+    home_team = own & ~np.isfinite(c.capacity[L.centre[rows]])
+    L.prod_factor[rows] = np.where(home_team, s.cost.inhouse_productivity, 1.0)
+    dist = geo.communication_distance(L.home[rows], L.region[rows], L.tz_sens[rows], L.lang_sens[rows],
+                                      s.cost.timezone_weight, s.cost.language_weight)
+    L.quality_base[rows] = (
+        d.base_quality
+        - d.governance_quality_penalty * L.fail_propensity[rows]
+        - d.communication_quality_penalty * dist
+        - d.depth_quality_penalty * (L.tier[rows] - 1)
+    )
+    L.incident_base[rows] = (
+        d.incident_rate * L.sensitivity[rows] * (1 + d.incident_depth_factor * (L.tier[rows] - 1)) * (2 - f.security[supplier])
+    )
 
 
 def _update_depth(model, rows):
@@ -94,10 +123,13 @@ def descendants(model, rows) -> np.ndarray:
     if act.size == 0:
         return np.zeros(0, dtype=np.int64)
     out = []
-    frontier = np.asarray(rows, dtype=np.int64)
     active_children = act[L.parent[act] >= 0]
+    marked = np.zeros(L.n, dtype=bool)
+    frontier = np.asarray(rows, dtype=np.int64)
     while frontier.size and active_children.size:
-        kids = active_children[np.isin(L.parent[active_children], frontier)]
+        marked[:] = False
+        marked[frontier] = True
+        kids = active_children[marked[L.parent[active_children]]]
         if kids.size == 0:
             break
         out.append(kids)

@@ -1,8 +1,9 @@
 """Delivery: a month of work on every active link — quality, SLA, incidents, money, tax.
 
-Quality per link = base − skill shortfall − the governance mode's failure
-propensity − communication distance on sensitive work − depth below the
-prime + noise. A link breaches its SLA when quality falls below it. Data
+Quality per link = base − the governance mode's failure propensity −
+communication distance on sensitive work − depth below the prime (these are
+fixed when the link is signed: ``contracts.fix_terms``) − this month's skill
+shortfall + noise. A link breaches its SLA when quality falls below it. Data
 incidents are rarer than breaches and rise with the data's sensitivity, the
 chain's depth and weak data regimes where the work is done.
 
@@ -29,29 +30,20 @@ def deliver(model) -> dict:
     out = {"links": act}
     n = act.size
     centre = L.centre[act]
-    reg = c.region[centre]
+    reg = L.region[act]
     fam = L.family[act].astype(np.int64)
-    band = model.catalogue.skill_band[L.work_type[act]]
+    band = L.band[act]
     supplier = L.supplier[act]
     exp = c.experience[centre, fam]
 
-    # ---- quality and SLA
+    # ---- quality and SLA: the terms fixed at signing, less this month's skill gap, plus noise
     team = skill.team_skill(r.skill[reg], f.capability[supplier, fam], exp)
     gap = skill.shortfall(L.skill_required[act], team)
-    dist = geo.communication_distance(L.home[act], reg, L.tz_sens[act], L.lang_sens[act], s.cost.timezone_weight, s.cost.language_weight)
     d = s.delivery
-    quality = (
-        d.base_quality
-        - skill.quality_loss(gap, d.skill_quality_penalty)
-        - d.governance_quality_penalty * L.fail_propensity[act]
-        - d.communication_quality_penalty * dist
-        - d.depth_quality_penalty * (L.tier[act] - 1)
-        + rng.normal(0.0, d.quality_noise, n)
-    )
+    quality = L.quality_base[act] - skill.quality_loss(gap, d.skill_quality_penalty) + rng.normal(0.0, d.quality_noise, n)
     quality = np.clip(quality, 0.0, 1.0)
     breach = quality < L.sla[act]
-    p_incident = d.incident_rate * L.sensitivity[act] * (1 + d.incident_depth_factor * (L.tier[act] - 1)) * (1 - r.data_regime[reg]) * (2 - f.security[supplier])
-    incident = rng.random(n) < p_incident
+    incident = rng.random(n) < L.incident_base[act] * (1 - r.data_regime[reg])
     L.quality[act] = quality
     L.quality_sum[act] += quality
     L.breaches[act] += breach
@@ -73,10 +65,9 @@ def deliver(model) -> dict:
     firm_in = np.bincount(supplier, payment, f.n)
     firm_out = np.bincount(L.buyer[act], payment, f.n)
     # the delivering centre's own staff cost, with the skill gap's extra effort
-    overhead = np.where(L.own[act], s.cost.inhouse_overhead, np.where(f.kind[supplier] == PRIME, s.cost.overhead, s.cost.subcontractor_overhead))
-    prod = team_productivity(r.infrastructure[reg], exp) * np.where(L.own[act] & (c.capacity[centre] == np.inf), s.cost.inhouse_productivity, 1.0)
-    wage = cost.staff_wage(r.wage[reg, band], f.kind[supplier] == SUB, s.cost)
-    staff_cost = cost.delivery_cost(L.self_fte[act], wage, overhead, prod, skill.effort_factor(gap, s.cost.skill_effort_penalty))
+    prod = team_productivity(r.infrastructure[reg], exp) * L.prod_factor[act]
+    wage = r.wage[reg, band] * L.wage_factor[act]
+    staff_cost = cost.delivery_cost(L.self_fte[act], wage, L.overhead_rate[act], prod, skill.effort_factor(gap, s.cost.skill_effort_penalty))
     L.cost_month[act] = staff_cost
     # buyer-side costs: coordination, one-off transition in the first month, offshoring levy
     first = L.months_done[act] == 1

@@ -107,7 +107,8 @@ def _renewal_packages(model, rows) -> np.ndarray:
     new = L.append(rows.size)
     for name in ("buyer", "supplier", "centre", "client", "home", "tier", "work_type", "family", "mode", "location",
                  "complexity", "codifiability", "sensitivity", "skill_required", "tz_sens", "lang_sens", "sla",
-                 "coord_month", "levy_month", "inhouse_month", "fail_propensity", "own", "pair"):
+                 "coord_month", "levy_month", "inhouse_month", "fail_propensity", "own", "pair",
+                 "region", "band", "quality_base", "incident_base", "overhead_rate", "wage_factor", "prod_factor"):
         getattr(L, name)[new] = getattr(L, name)[rows]
     scale = fte / np.maximum(L.fte[rows], 1e-12)
     L.fte[new] = fte
@@ -148,3 +149,4 @@ def _regovern(model, rows) -> None:
     )
     L.mode[out] = mode
     L.fail_propensity[out] = fail
+    contracts.fix_terms(model, out)

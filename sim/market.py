@@ -100,8 +100,13 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         coord = cost.coordination_cost(B["effort"], home_wage, dist, B["complexity"], s.cost)
         spare = c.capacity[cc] * (1 + s.world.bid_stretch * model.labour_slack[reg]) - c.used[cc]
         ok = valid & (spare >= B["fte"]) & geo.data_allowed(B["space_home"], reg, B["sensitivity"])
-        best = np.argmin(np.where(ok, price + coord, np.inf), axis=2)[:, :, None]
-        take = lambda a: np.take_along_axis(np.broadcast_to(a, cents.shape), best, 2)[:, :, 0]  # noqa: E731
+        best = np.argmin(np.where(ok, price + coord, np.inf), axis=2)
+        P_, k_, m_ = cents.shape
+        flat_best = (np.arange(P_ * k_) * m_ + best.ravel())
+
+        def take(a):
+            """Each (package, vendor)'s value at its best centre."""
+            return np.broadcast_to(a, cents.shape).reshape(-1)[flat_best].reshape(P_, k_)
         sl = slice(0, k)
         bids.centre[:, sl] = np.where(take(ok), take(cents), -1)
         bids.firm[:, sl] = np.where(idx >= 0, firms[np.maximum(idx, 0)], -1)
@@ -225,14 +230,11 @@ def _vendor_cap(model, pk, bids, k):
     t1 = act[(L.tier[act] == 1) & (L.mode[act] != governance.HIERARCHY)]
     client_value = np.bincount(L.client[t1], L.price_month[t1], minlength=model.firms.n)
     client_count = np.bincount(L.client[t1], minlength=model.firms.n)
-    keys = pair_key(L.client[t1], L.supplier[t1])
-    ukeys, inv = np.unique(keys, return_inverse=True)
-    uval = np.bincount(inv, L.price_month[t1]) if ukeys.size else np.zeros(0)
+    # tier-1 links' buyer is the client, so the trust book's pair ids index (client, vendor) pairs
+    pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
     pair = pair_key(pk["client"][:, None], np.maximum(bids.firm, 0))
-    current = np.zeros(pair.shape)
-    if ukeys.size:
-        pos = np.clip(np.searchsorted(ukeys, pair), 0, ukeys.size - 1)
-        current = np.where(ukeys[pos] == pair, uval[pos], 0.0)
+    known = model.trust._lookup(pair)
+    current = np.where(known >= 0, pair_value[np.maximum(known, 0)], 0.0) if pair_value.size else np.zeros(pair.shape)
     V = client_value[pk["client"]][:, None]
     # a client can only spread work across as many vendors as it has contracts: with n outsourced
     # contracts the cap in force is max(cap, 1/(n+1)); a tighter cap therefore never binds later

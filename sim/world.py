@@ -84,6 +84,9 @@ def link_table(capacity: int) -> Table:
             "retendered": bool, "was_outsourced": bool, "depth": np.int8, "levy_month": float,
             "fail_propensity": float, "own": bool, "cost_month": float, "quality": float,
             "previous_supplier": np.int64, "pair": np.int64,
+            # terms fixed when the link is signed (see contracts.fix_terms)
+            "region": np.int64, "band": np.int64, "quality_base": float, "incident_base": float,
+            "overhead_rate": float, "wage_factor": float, "prod_factor": float,
         },
         capacity=capacity,
     )
