@@ -17,6 +17,7 @@ PACKAGE_FIELDS = (
     "buyer", "client", "home", "space_home", "work_type", "family", "effort", "term", "fte",
     "complexity", "codifiability", "sensitivity", "skill_required", "tz_sens", "lang_sens",
     "tier", "parent", "exclude", "incumbent", "retendered", "was_outsourced", "keep_centre", "previous",
+    "incumbent_centre",
 )
 
 
@@ -39,7 +40,7 @@ def make_packages(model, client, work_type, effort, term, **extra) -> dict:
         "tz_sens": cat.timezone_sensitivity[work_type], "lang_sens": cat.language_sensitivity[work_type],
         "tier": np.ones(n, dtype=np.int64), "parent": np.full(n, -1), "exclude": np.full(n, -1),
         "incumbent": np.full(n, -1), "retendered": np.zeros(n, dtype=bool), "was_outsourced": np.zeros(n, dtype=bool),
-        "keep_centre": np.full(n, -1), "previous": np.full(n, -1),
+        "keep_centre": np.full(n, -1), "previous": np.full(n, -1), "incumbent_centre": np.full(n, -1),
     }
     pk.update(extra)
     return pk

@@ -7,8 +7,11 @@ three dimensions:
 - supply–demand: capability in the work's family, spare capacity;
 - space: cost-adjusted attractiveness of the vendor's best centre seen from
   the buyer's region (wage, productivity, risk, time zone, language, data rules);
-- organisation: reputation; an incumbent with a good record is always invited,
-  and trust enters the bids' governance cost.
+- organisation: reputation; an incumbent with a good record is always invited
+  (through the centre that did the work), and trust enters the bids' governance cost.
+
+Each vendor is invited through one centre, drawn by the space weight, and bids
+from there (DESIGN §8: a cost per package and candidate centre).
 
 Sampling is two-stage (region, then centre within it), so the cost is
 O(centres + groups × regions + packages × k × log centres).
@@ -20,27 +23,17 @@ import numpy as np
 
 
 
-def provider_centres(model, kind):
-    """Padded firm → centres matrix for living providers of one kind: (firms, F×m centre ids, −1 padded)."""
+def candidate_centres(model, kind) -> np.ndarray:
+    """Living delivery centres of living providers of one kind (the vendors that can be invited)."""
     f, c = model.firms, model.centres
     live = np.flatnonzero(c.alive & ~c.own)
-    live = live[f.kind[c.firm[live]] == kind]
-    live = live[f.alive[c.firm[live]]]
-    if live.size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 1), dtype=np.int64)
-    order = np.argsort(c.firm[live], kind="stable")
-    live = live[order]
-    owners = c.firm[live]
-    firms, start, counts = np.unique(owners, return_index=True, return_counts=True)
-    m = int(counts.max())
-    matrix = np.full((firms.size, m), -1, dtype=np.int64)
-    rank = np.arange(live.size) - np.repeat(start, counts)
-    matrix[np.repeat(np.arange(firms.size), counts), rank] = live
-    return firms, matrix
+    live = live[(f.kind[c.firm[live]] == kind) & f.alive[c.firm[live]]]
+    return live
 
 
 def _unique_in_draw_order(draws: np.ndarray, k: int) -> np.ndarray:
-    """First k distinct values of each row, in the order drawn (−1 pads rows with fewer)."""
+    """Column positions of the first k distinct values of each row, in the order drawn
+    (−1 pads rows with fewer)."""
     P, D = draws.shape
     order = np.argsort(draws, axis=1, kind="stable")
     ranked = np.take_along_axis(draws, order, 1)
@@ -50,9 +43,8 @@ def _unique_in_draw_order(draws: np.ndarray, k: int) -> np.ndarray:
     np.put_along_axis(repeat, order, repeat_sorted, 1)
     repeat |= draws < 0
     keep = np.argsort(repeat, axis=1, kind="stable")[:, :k]
-    out = np.take_along_axis(draws, keep, 1)
-    out[np.take_along_axis(repeat, keep, 1)] = -1
-    return out
+    keep[np.take_along_axis(repeat, keep, 1)] = -1
+    return keep
 
 
 def sorted_search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
@@ -78,21 +70,21 @@ def _draw(cdf_rows: np.ndarray, rows: np.ndarray, n: int, rng) -> np.ndarray:
     return col
 
 
-def shortlist(model, pk, firms, matrix, k, rng, exclude_self=None):
-    """P×k vendor indices (rows of ``firms``), −1 where fewer distinct vendors were drawn.
+def shortlist(model, pk, centres, k, rng, exclude_self=None):
+    """Invite up to k vendors per tender: P×k (firm, centre) pairs, −1 where fewer were drawn.
 
     A centre's weight for a tender is space(buyer region, family, centre region)
     × its room to take work × its firm's capability in the family × reputation.
     Because the space term depends on regions only, the draw factorises:
     first a delivery region from a small per-group table, then a centre within
     that region by its own weight. 2k draws with replacement per tender; the
-    first k distinct vendors are invited (successive sampling).
+    first k distinct firms are invited, each through the centre it was drawn at.
     """
     P = pk["n"]
-    if P == 0 or firms.size == 0:
-        return np.full((P, k), -1, dtype=np.int64)
+    none = np.full((P, k), -1, dtype=np.int64)
+    if P == 0 or centres.size == 0:
+        return none, none.copy()
     f, c, R = model.firms, model.centres, len(model.regions)
-    centres = matrix[matrix >= 0]
     centres = centres[np.argsort(c.region[centres], kind="stable")]
     owner = c.firm[centres]
     region = c.region[centres]
@@ -117,13 +109,12 @@ def shortlist(model, pk, firms, matrix, k, rng, exclude_self=None):
     r = np.maximum(draw_region, 0)
     fam = family[:, None]
     u = fam_offset[fam] + region_start[r, fam] + rng.random(r.shape) * per_region[r, fam]
-    pos = sorted_search(flat, u) - fam * centres.size
-    pos = np.clip(pos, 0, centres.size - 1)
-    vendor = owner[pos]
-    index_of = np.full(f.n, -1, dtype=np.int64)
-    index_of[firms] = np.arange(firms.size)
-    draws = index_of[vendor]
-    draws[draw_region < 0] = -1
+    pos = np.clip(sorted_search(flat, u) - fam * centres.size, 0, centres.size - 1)
+    vendor = np.where(draw_region >= 0, owner[pos], -1)
     if exclude_self is not None:
-        draws[vendor == np.asarray(exclude_self)[:, None]] = -1
-    return _unique_in_draw_order(draws, k)
+        vendor[vendor == np.asarray(exclude_self)[:, None]] = -1
+    keep = _unique_in_draw_order(vendor, k)
+    got = keep >= 0
+    firm = np.where(got, np.take_along_axis(vendor, np.maximum(keep, 0), 1), -1)
+    centre = np.where(got, np.take_along_axis(centres[pos], np.maximum(keep, 0), 1), -1)
+    return firm, centre

@@ -91,6 +91,7 @@ def _retender_packages(model, rows, exclude: bool) -> dict:
         model, L.client[rows], L.work_type[rows], effort, term,
         exclude=np.where(exclude & outsourced, supplier, -1),
         incumbent=np.where(~exclude & outsourced, supplier, -1),
+        incumbent_centre=np.where(~exclude & outsourced, L.centre[rows], -1),
         retendered=np.ones(rows.size, dtype=bool), was_outsourced=outsourced,
         previous=np.where(outsourced, supplier, -1),
     )

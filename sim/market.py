@@ -2,8 +2,8 @@
 
 One function serves every tier. For each package (a client's need, or a
 prime's module) the buyer invites a shortlist of ``k`` vendors (``formation``);
-each invited vendor bids from its cheapest feasible centre (``cost``, ``tax``,
-``skill``); the buyer picks a governance mode per bid by expected total cost
+each invited vendor bids from the centre it was invited through (``cost``,
+``tax``, ``skill``); the buyer picks a governance mode per bid by expected total cost
 (``governance``); bids and the buyer's own options — its in-house team, its
 captive centre, or for a prime its own delivery — are scored on seed 003's
 criteria (``scoring``); the market clears under capacity and the vendor cap
@@ -16,7 +16,7 @@ import numpy as np
 
 from . import cost, governance, scoring, skill, tax
 from .award import award
-from .formation import provider_centres, shortlist
+from .formation import candidate_centres, shortlist
 from .geography import INHOUSE
 from .trust import pair_key
 from .world import PRIME, SUB, team_productivity
@@ -65,60 +65,49 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
     fam = pk["family"].astype(np.int64)
     eff_rate = tax.effective_rate(r)
 
-    # ---- 1 shortlist (formation)
-    firms, matrix = provider_centres(model, supplier_kind)
+    # ---- 1 shortlist (formation): k vendors, each invited through one of its centres
+    candidates = candidate_centres(model, supplier_kind)
     exclude_self = pk["buyer"] if supplier_kind == SUB else None
-    idx = shortlist(model, pk, firms, matrix, k, rng_shortlist, exclude_self)
-    inc = np.asarray(pk["incumbent"])
-    has_inc = inc >= 0
-    if has_inc.any() and firms.size:
-        pos = np.clip(np.searchsorted(firms, inc), 0, firms.size - 1)
-        found = has_inc & (firms[pos] == inc)
-        already = (idx == pos[:, None]).any(axis=1)
-        put = found & ~already
-        idx[put, k - 1] = pos[put]
+    vendor, centre = shortlist(model, pk, candidates, k, rng_shortlist, exclude_self)
+    inc, inc_centre = np.asarray(pk["incumbent"]), np.asarray(pk["incumbent_centre"])
+    put = (inc >= 0) & (inc_centre >= 0)
+    put &= c.alive[np.maximum(inc_centre, 0)] & f.alive[np.maximum(inc, 0)]
+    put &= ~(vendor == inc[:, None]).any(axis=1)
+    vendor[put, k - 1], centre[put, k - 1] = inc[put], inc_centre[put]
     excl = np.asarray(pk["exclude"])
-    if firms.size:
-        vendor = np.where(idx >= 0, firms[np.maximum(idx, 0)], -1)
-        idx[(vendor == excl[:, None]) & (excl[:, None] >= 0)] = -1
+    banned = (vendor == excl[:, None]) & (excl[:, None] >= 0)
+    vendor[banned], centre[banned] = -1, -1
 
-    # ---- 2 bids: every invited vendor prices the work at each of its centres and bids from the best
-    B = {key: np.asarray(v)[:, None, None] for key, v in pk.items() if key != "n"}
-    if firms.size:
-        cents = np.where(idx[:, :, None] >= 0, matrix[np.maximum(idx, 0)], -1)  # P×k×m
-        valid = cents >= 0
-        cc = np.maximum(cents, 0)
-        vend = c.firm[cc]
-        reg, team, gap, prod = _team(model, cc, vend, fam[:, None, None], B)
-        overhead = np.where(f.kind[vend] == PRIME, s.cost.overhead, s.cost.subcontractor_overhead)
-        wage = cost.staff_wage(r.wage[reg, band[:, None, None]], f.kind[vend] == SUB, s.cost)
+    # ---- 2 bids: each invited vendor prices the work at the centre it was invited through
+    sl = slice(0, k)
+    if candidates.size:
+        valid = centre >= 0
+        cc = np.maximum(centre, 0)
+        vf = np.maximum(vendor, 0)
+        B = {key: np.asarray(pk[key])[:, None] for key in ("space_home", "tz_sens", "lang_sens", "effort",
+                                                          "complexity", "fte", "sensitivity", "skill_required")}
+        reg, team, gap, prod = _team(model, cc, vf, fam[:, None], B)
+        is_sub = f.kind[vf] == SUB
+        overhead = np.where(is_sub, s.cost.subcontractor_overhead, s.cost.overhead)
+        wage = cost.staff_wage(r.wage[reg, band[:, None]], is_sub, s.cost)
         eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
         delivery = cost.delivery_cost(B["effort"], wage, overhead, prod, eff)
-        price = tax.price_for_after_tax_margin(delivery, f.markup[vend], eff_rate[reg])
+        price = tax.price_for_after_tax_margin(delivery, f.markup[vf], eff_rate[reg])
         dist = geo.communication_distance(B["space_home"], reg, B["tz_sens"], B["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
-        home_wage = r.wage[B["space_home"], band[:, None, None]]
+        home_wage = r.wage[B["space_home"], band[:, None]]
         coord = cost.coordination_cost(B["effort"], home_wage, dist, B["complexity"], s.cost)
         spare = c.capacity[cc] * (1 + s.world.bid_stretch * model.labour_slack[reg]) - c.used[cc]
         ok = valid & (spare >= B["fte"]) & geo.data_allowed(B["space_home"], reg, B["sensitivity"])
-        best = np.argmin(np.where(ok, price + coord, np.inf), axis=2)
-        P_, k_, m_ = cents.shape
-        flat_best = (np.arange(P_ * k_) * m_ + best.ravel())
-
-        def take(a):
-            """Each (package, vendor)'s value at its best centre."""
-            return np.broadcast_to(a, cents.shape).reshape(-1)[flat_best].reshape(P_, k_)
-        sl = slice(0, k)
-        bids.centre[:, sl] = np.where(take(ok), take(cents), -1)
-        bids.firm[:, sl] = np.where(idx >= 0, firms[np.maximum(idx, 0)], -1)
-        bids.invited[:, sl] = idx >= 0
-        bids.feasible[:, sl] = take(ok)
-        bids.price[:, sl] = take(price)
-        bids.coord[:, sl] = take(coord)
-        bids.gap[:, sl] = take(gap)
-        vreg = take(reg)
-        vf = np.maximum(bids.firm[:, sl], 0)
+        bids.centre[:, sl] = np.where(ok, centre, -1)
+        bids.firm[:, sl] = vendor
+        bids.invited[:, sl] = valid
+        bids.feasible[:, sl] = ok
+        bids.price[:, sl] = price
+        bids.coord[:, sl] = coord
+        bids.gap[:, sl] = gap
+        vreg = reg
         bids.trust[:, sl] = model.trust.get(pk["buyer"][:, None], vf)
-        capable = np.clip(take(team) / np.maximum(pk["skill_required"][:, None], 1e-9), 0, 1)
+        capable = np.clip(team / np.maximum(pk["skill_required"][:, None], 1e-9), 0, 1)
         mode, total, fail = governance.choose_mode(
             bids.price[:, sl], bids.coord[:, sl], pk["complexity"][:, None], pk["codifiability"][:, None],
             capable, bids.trust[:, sl], s.governance, rng_choice,
@@ -131,7 +120,7 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         bids.levy[:, sl] = offshore_levy * bids.price[:, sl]
         bids.total[:, sl] = total + bids.transition[:, sl] + bids.levy[:, sl]
         bids.technical[:, sl] = scoring.technical_score(f.capability[vf, fam[:, None]], bids.gap[:, sl], pk["skill_required"][:, None])
-        bids.service[:, sl] = scoring.service_score(f.reputation[vf], take(dist))
+        bids.service[:, sl] = scoring.service_score(f.reputation[vf], dist)
         bids.team_stability[:, sl] = f.team_stability[vf]
         bids.data_security[:, sl] = scoring.security_score(f.security[vf], r.data_regime[vreg], pk["sensitivity"][:, None])
         bids.risk[:, sl] = r.risk[vreg]

@@ -206,9 +206,12 @@ def _add_providers(model, kind, n, hq_weight, attract, total_capacity, max_centr
 
 
 def host_attractiveness(model) -> np.ndarray:
-    """R×R: how attractive delivery region r looks from home h (cheaper, safer, closer)."""
-    r, geo = model.regions, model.geography
-    unit = (r.wage[:, 1] * (1 + model.scenario.cost.overhead) + FIXED_OVERHEAD_USD) / productivity(r, 0.0)
+    """R×R: how attractive delivery region r looks from home h (cheaper after tax, safer, closer)."""
+    r, geo, s = model.regions, model.geography, model.scenario
+    # after-tax: a provider prices for its margin after the tax of the region it books profit in
+    rate = np.clip(r.tax_rate * (1.0 - r.tax_incentive), 0.0, 0.95)
+    unit = (r.wage[:, 1] * (1 + s.cost.overhead) + FIXED_OVERHEAD_USD) / productivity(r, 0.0)
+    unit = unit * (1.0 + s.cost.initial_markup / (1.0 - rate))
     cost_rel = unit[None, :] / unit[:, None]
     dist = 0.5 * (geo.tz + geo.lang)
     return np.sqrt(1.0 / cost_rel) * (1 - r.risk[None, :]) * (1 - 0.5 * dist) + 1e-9
