@@ -3,8 +3,9 @@
 All (package, option) pairs are ranked by score. Each round, every open
 package proposes its best remaining option; proposals are grouped by centre
 and accepted in score order while the centre's cumulative FTE fits its spare
-capacity (``np.cumsum`` per group), and likewise while a client's dependence
-on one vendor stays under its cap. Rejected proposals move to their next
+capacity (``np.cumsum`` per group, with a few passes that skip proposals too
+big for what is left), and likewise while a client's dependence on one vendor
+stays under its cap. Rejected proposals move to their next
 option. A handful of rounds clears the market: O(P·J) per round.
 """
 
@@ -19,6 +20,28 @@ def _group_cumsum(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     starts = np.r_[True, groups[1:] != groups[:-1]]
     base = np.maximum.accumulate(np.where(starts, total - values, -np.inf))
     return total - base
+
+
+def _fill(centre: np.ndarray, need: np.ndarray, spare: np.ndarray, passes: int = 6) -> np.ndarray:
+    """Which proposals (sorted by centre, best first) fit: each centre takes its queue in
+    order while it has room, skipping proposals too big for what is left (a few cheap
+    passes over the same sorted queue instead of a new round per overflow)."""
+    fits = np.zeros(centre.size, dtype=bool)
+    residual = spare.copy()
+    open_ = need <= residual[centre] + 1e-9
+    for _ in range(passes):
+        idx = np.flatnonzero(open_)
+        if idx.size == 0:
+            break
+        ok = _group_cumsum(centre[idx], need[idx]) <= residual[centre[idx]] + 1e-9
+        taken = idx[ok]
+        if taken.size == 0:
+            break
+        fits[taken] = True
+        residual -= np.bincount(centre[taken], need[taken], residual.size)
+        open_[taken] = False
+        open_ &= need <= residual[centre] + 1e-9
+    return fits
 
 
 def award(score, option_centre, fte, spare, value=None, pair=None, headroom=None):
@@ -57,7 +80,7 @@ def award(score, option_centre, fte, spare, value=None, pair=None, headroom=None
         c = option_centre[p, j]
         order = np.lexsort((-s, c))
         p, j, s, c = p[order], j[order], s[order], c[order]
-        fits = _group_cumsum(c, fte[p]) <= spare[c] + 1e-9
+        fits = _fill(c, fte[p], spare)
         capped = np.zeros(fits.size, dtype=bool)
         if pair is not None:
             k = pair[p, j]

@@ -33,17 +33,18 @@ def candidate_centres(model, kind) -> np.ndarray:
 
 def _unique_in_draw_order(draws: np.ndarray, k: int) -> np.ndarray:
     """Column positions of the first k distinct values of each row, in the order drawn
-    (−1 pads rows with fewer)."""
+    (−1 pads rows with fewer). Rows are short (2k), so comparing each column with the
+    ones before it is cheaper than sorting."""
     P, D = draws.shape
-    order = np.argsort(draws, axis=1, kind="stable")
-    ranked = np.take_along_axis(draws, order, 1)
-    repeat_sorted = np.zeros((P, D), dtype=bool)
-    repeat_sorted[:, 1:] = ranked[:, 1:] == ranked[:, :-1]
-    repeat = np.empty_like(repeat_sorted)
-    np.put_along_axis(repeat, order, repeat_sorted, 1)
-    repeat |= draws < 0
-    keep = np.argsort(repeat, axis=1, kind="stable")[:, :k]
-    keep[np.take_along_axis(repeat, keep, 1)] = -1
+    repeat = draws < 0
+    for j in range(1, D):
+        repeat[:, j] |= (draws[:, :j] == draws[:, j : j + 1]).any(axis=1)
+    fresh = ~repeat
+    rank = np.cumsum(fresh, axis=1) - 1                 # 0-based order among distinct draws
+    take = fresh & (rank < k)
+    rows, cols = np.nonzero(take)
+    keep = np.full((P, k), -1, dtype=np.int64)
+    keep[rows, rank[rows, cols]] = cols
     return keep
 
 

@@ -6,7 +6,8 @@ the end of a term the work is needed again with probability
 ``review_months`` a buyer reviews each link: too many SLA breaches or a data
 incident in the period and it terminates — a client re-tenders the rest of
 the work without that vendor (switching, or bringing it home), a prime takes
-the module back into its own delivery. At the end of a term a
+the module back into its own delivery. A client gives no new work to a vendor
+that already holds ``vendor_cap`` of its outsourced value (``market._vendor_cap``). At the end of a term a
 well-performing contract is renewed (sometimes put out to tender anyway,
 the incumbent invited); a poor one is re-tendered without the incumbent.
 A client burned by repeated incidents leans toward in-house options.
@@ -53,7 +54,7 @@ def settle_and_review(model) -> dict:
     # most work is finished at the end of its term; some is needed again (run-type services)
     continues = rng.random(ending.size) < m.need_continues
     good = (L.breaches[ending] <= L.months_done[ending] * 0.25) & (L.incidents[ending] == 0)
-    renew = continues & good & (rng.random(ending.size) < m.renew_probability)
+    renew = continues & good & (rng.random(ending.size) < m.renew_probability) & ~_over_cap(model, ending)
     renewals = _renewal_packages(model, ending[renew])
     retender = _concat(retender, _retender_packages(model, ending[continues & ~renew & good], exclude=False))
     retender = _concat(retender, _retender_packages(model, ending[continues & ~good], exclude=True))
@@ -66,6 +67,18 @@ def settle_and_review(model) -> dict:
     events["renewed"] = renewals
     events["retender"] = retender
     return events
+
+
+def _over_cap(model, rows) -> np.ndarray:
+    """Contracts whose vendor holds the capped share of its client's outsourced value: not renewed,
+    put out to tender instead (keep alternatives)."""
+    L, cap = model.links, model.scenario.management.vendor_cap
+    act = model.active_links
+    t1 = act[(L.tier[act] == 1) & ~L.own[act]]
+    client_value = np.bincount(L.client[t1], L.price_month[t1], model.firms.n)
+    pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
+    share = pair_value[L.pair[rows]] / np.maximum(client_value[L.client[rows]], 1e-12)
+    return ~L.own[rows] & (share >= cap - 1e-9) & (cap < 1.0)
 
 
 def _concat(a, b):

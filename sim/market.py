@@ -210,28 +210,25 @@ def _own_option(model, pk, bids, col, centres, overhead, prod_factor, rng, alway
 
 
 def _vendor_cap(model, pk, bids, k):
-    """Pair keys and the monthly value each (client, vendor) pair may still add under the cap:
-    (v + x) / (V + x) ≤ cap  ⇔  x ≤ (cap·V − v) / (1 − cap), with V the client's outsourced monthly
-    value and v the vendor's part of it before this tender."""
+    """Pair keys and the monthly value each (client, vendor) pair may still be awarded.
+
+    Dependence rule (seed 003: keep alternatives): a client gives no new work to a
+    vendor that already holds ``vendor_cap`` or more of its outsourced monthly value.
+    Awards are lumpy, so the rule looks at the share before the award; a vendor below
+    the cap may win a package of any size."""
     cap = model.scenario.management.vendor_cap
     L = model.links
     act = model.active_links
-    t1 = act[(L.tier[act] == 1) & (L.mode[act] != governance.HIERARCHY)]
+    t1 = act[(L.tier[act] == 1) & ~L.own[act]]
     client_value = np.bincount(L.client[t1], L.price_month[t1], minlength=model.firms.n)
-    client_count = np.bincount(L.client[t1], minlength=model.firms.n)
     # tier-1 links' buyer is the client, so the trust book's pair ids index (client, vendor) pairs
     pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
     pair = pair_key(pk["client"][:, None], np.maximum(bids.firm, 0))
     known = model.trust._lookup(pair)
     current = np.where(known >= 0, pair_value[np.maximum(known, 0)], 0.0) if pair_value.size else np.zeros(pair.shape)
     V = client_value[pk["client"]][:, None]
-    # a client can only spread work across as many vendors as it has contracts: with n outsourced
-    # contracts the cap in force is max(cap, 1/(n+1)); a tighter cap therefore never binds later
-    n = client_count[pk["client"]][:, None].astype(float)
-    cap_now = np.maximum(cap, 1.0 / (n + 1.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        headroom = np.where(cap_now < 1.0, (cap_now * V - current) / (1.0 - cap_now), np.inf)
-    headroom = np.where(bids.own, np.inf, headroom)
+    dependent = (V > 0) & (current >= cap * V - 1e-9)
+    headroom = np.where(dependent & ~bids.own, 0.0, np.inf)
     pair = np.where(bids.own, -1 - np.arange(pair.shape[1])[None, :], pair)
     return pair, headroom
 

@@ -177,7 +177,7 @@ class Delivery(Section):
 class Management(Section):
     review_months: int = F(3, "Months between performance reviews (seed 003: quarterly)", "months", ge=1, le=24)
     breach_limit: int = F(2, "SLA breaches within one review period that make the client switch", "breaches", ge=1, le=24)
-    vendor_cap: float = F(0.4, "Largest share of a client's outsourced value one vendor may hold", "share", ge=0.01, le=1)
+    vendor_cap: float = F(0.4, "Share of a client's outsourced value above which a vendor gets no new work from it", "share", ge=0.01, le=1)
     need_continues: float = F(0.5, "Chance the work of a contract is still needed when its term ends (else it is finished)", "probability", ge=0, le=1)
     renew_probability: float = F(0.75, "Chance a well-performing contract whose work continues is renewed without a new tender", "probability", ge=0, le=1)
     insource_after_incidents: int = F(2, "Data incidents after which a client prefers bringing work home", "incidents", ge=1, le=100)
