@@ -44,13 +44,11 @@ def _fill(centre: np.ndarray, need: np.ndarray, spare: np.ndarray, passes: int =
     return fits
 
 
-def award(score, option_centre, fte, spare, value=None, pair=None, headroom=None):
+def award(score, option_centre, fte, spare):
     """Choose one option per package.
 
     score: P×J (−inf = not an option); option_centre: P×J centre ids;
     fte: P; spare: spare FTE per centre (np.inf for unbounded in-house teams).
-    Optional vendor cap: ``value`` (P×J monthly value), ``pair`` (P×J int keys) and
-    ``headroom`` (P×J value still allowed for that pair; inf where no cap).
     Returns the chosen column per package (−1 where nothing fits).
     """
     P, J = score.shape
@@ -60,8 +58,6 @@ def award(score, option_centre, fte, spare, value=None, pair=None, headroom=None
     spare = spare.astype(float).copy()
     preference = np.argsort(-score, axis=1, kind="stable")
     pointer = np.zeros(P, dtype=np.int64)
-    used_pair_keys = np.zeros(0, dtype=np.int64)
-    used_pair_value = np.zeros(0)
     rows = np.arange(P)
     # every round each centre accepts or moves on its best proposal, so the loop ends;
     # the bound only guards against a bug
@@ -81,31 +77,11 @@ def award(score, option_centre, fte, spare, value=None, pair=None, headroom=None
         order = np.lexsort((-s, c))
         p, j, s, c = p[order], j[order], s[order], c[order]
         fits = _fill(c, fte[p], spare)
-        capped = np.zeros(fits.size, dtype=bool)
-        if pair is not None:
-            k = pair[p, j]
-            order2 = np.lexsort((-s, k))
-            inv = np.empty_like(order2)
-            inv[order2] = np.arange(order2.size)
-            already = np.zeros(k.size)
-            if used_pair_keys.size:
-                pos = np.clip(np.searchsorted(used_pair_keys, k), 0, used_pair_keys.size - 1)
-                already = np.where(used_pair_keys[pos] == k, used_pair_value[pos], 0.0)
-            v = np.where(fits, value[p, j], 0.0)
-            cum = _group_cumsum(k[order2], v[order2])[inv]
-            capped = fits & (cum + already > headroom[p, j] + 1e-9)
-            fits &= ~capped
         acc_p, acc_j, acc_c = p[fits], j[fits], c[fits]
         choice[acc_p] = acc_j
         spare -= np.bincount(acc_c, fte[acc_p], minlength=spare.size)
-        if pair is not None and acc_p.size:
-            k_acc = pair[acc_p, acc_j]
-            keys = np.concatenate([used_pair_keys, k_acc])
-            vals = np.concatenate([used_pair_value, value[acc_p, acc_j]])
-            used_pair_keys, idx = np.unique(keys, return_inverse=True)
-            used_pair_value = np.bincount(idx, vals)
         # a proposal that lost only its place in the queue tries the same option again
         rejected = ~fits
-        retry = rejected & ~capped & (fte[p] <= spare[c] + 1e-9)
+        retry = rejected & (fte[p] <= spare[c] + 1e-9)
         pointer[p[rejected & ~retry]] += 1
     return choice

@@ -7,7 +7,7 @@ the end of a term the work is needed again with probability
 incident in the period and it terminates — a client re-tenders the rest of
 the work without that vendor (switching, or bringing it home), a prime takes
 the module back into its own delivery. A client gives no new work to a vendor
-that already holds ``vendor_cap`` of its outsourced value (``market._vendor_cap``). At the end of a term a
+that already holds more than its dependence limit (``market.dependence_limit``). At the end of a term a
 well-performing contract is renewed (sometimes put out to tender anyway,
 the incumbent invited); a poor one is re-tendered without the incumbent.
 A client burned by repeated incidents leans toward in-house options.
@@ -20,6 +20,7 @@ import numpy as np
 from . import contracts, governance, skill
 from .demand import make_packages
 from .governance import HIERARCHY
+from .market import dependence_limit
 from .world import ACTIVE, COMPLETED, FAILED
 
 
@@ -70,15 +71,16 @@ def settle_and_review(model) -> dict:
 
 
 def _over_cap(model, rows) -> np.ndarray:
-    """Contracts whose vendor holds the capped share of its client's outsourced value: not renewed,
-    put out to tender instead (keep alternatives)."""
+    """Contracts whose vendor holds more than the dependence limit of its client's outsourced
+    value: not renewed, put out to tender instead (keep alternatives)."""
     L, cap = model.links, model.scenario.management.vendor_cap
     act = model.active_links
     t1 = act[(L.tier[act] == 1) & ~L.own[act]]
     client_value = np.bincount(L.client[t1], L.price_month[t1], model.firms.n)
     pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
     share = pair_value[L.pair[rows]] / np.maximum(client_value[L.client[rows]], 1e-12)
-    return ~L.own[rows] & (share >= cap - 1e-9) & (cap < 1.0)
+    contracts = np.bincount(L.client[t1], minlength=model.firms.n)[L.client[rows]]
+    return ~L.own[rows] & (share > dependence_limit(cap, contracts) + 1e-9)
 
 
 def _concat(a, b):

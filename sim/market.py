@@ -148,18 +148,11 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
     stretch = np.where(c.own, 1.0, 1.0 + s.world.bid_stretch * model.labour_slack[c.region])
     spare = np.maximum(c.capacity * stretch - c.used, 0.0)
     spare[c.own & ~np.isfinite(c.capacity)] = np.inf
-    value = bids.price / np.asarray(pk["term"], dtype=float)[:, None]
     if supplier_kind == PRIME and s.management.vendor_cap < 1:
-        pair, headroom = _vendor_cap(model, pk, bids, k)
-        choice = award_choice(score, bids, pk, spare, value, pair, headroom)
-    else:
-        choice = award_choice(score, bids, pk, spare)
+        score[_over_dependence(model, pk, bids)] = -np.inf
+    choice = award(score, np.maximum(bids.centre, 0), np.asarray(pk["fte"], dtype=float), spare)
     _count_bids(model, bids, choice, k)
     return bids, choice
-
-
-def award_choice(score, bids, pk, spare, value=None, pair=None, headroom=None):
-    return award(score, np.maximum(bids.centre, 0), np.asarray(pk["fte"], dtype=float), spare, value, pair, headroom)
 
 
 def _own_option(model, pk, bids, col, centres, overhead, prod_factor, rng, always_feasible=False):
@@ -209,28 +202,33 @@ def _own_option(model, pk, bids, col, centres, overhead, prod_factor, rng, alway
     bids.risk[:, col] = np.where(reg == pk["home"], 0.0, r.risk[reg])
 
 
-def _vendor_cap(model, pk, bids, k):
-    """Pair keys and the monthly value each (client, vendor) pair may still be awarded.
+def _over_dependence(model, pk, bids):
+    """P×J: bids from vendors the client already depends on beyond its limit.
 
     Dependence rule (seed 003: keep alternatives): a client gives no new work to a
-    vendor that already holds ``vendor_cap`` or more of its outsourced monthly value.
-    Awards are lumpy, so the rule looks at the share before the award; a vendor below
-    the cap may win a package of any size."""
+    vendor that already holds more than its limit of the client's outsourced monthly
+    value. Awards are lumpy, so the rule looks at the share before the tender; a vendor
+    within the limit may win a package of any size (two packages of one client in the
+    same month are judged on the same shares)."""
     cap = model.scenario.management.vendor_cap
     L = model.links
     act = model.active_links
     t1 = act[(L.tier[act] == 1) & ~L.own[act]]
     client_value = np.bincount(L.client[t1], L.price_month[t1], minlength=model.firms.n)
+    contracts = np.bincount(L.client[t1], minlength=model.firms.n)
     # tier-1 links' buyer is the client, so the trust book's pair ids index (client, vendor) pairs
     pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
-    pair = pair_key(pk["client"][:, None], np.maximum(bids.firm, 0))
-    known = model.trust._lookup(pair)
-    current = np.where(known >= 0, pair_value[np.maximum(known, 0)], 0.0) if pair_value.size else np.zeros(pair.shape)
+    known = model.trust._lookup(pair_key(pk["client"][:, None], np.maximum(bids.firm, 0)))
+    current = np.where(known >= 0, pair_value[np.maximum(known, 0)], 0.0) if pair_value.size else np.zeros(known.shape)
     V = client_value[pk["client"]][:, None]
-    dependent = (V > 0) & (current >= cap * V - 1e-9)
-    headroom = np.where(dependent & ~bids.own, 0.0, np.inf)
-    pair = np.where(bids.own, -1 - np.arange(pair.shape[1])[None, :], pair)
-    return pair, headroom
+    limit = dependence_limit(cap, contracts[pk["client"]])[:, None]
+    return (V > 0) & (current > limit * V + 1e-9) & ~bids.own
+
+
+def dependence_limit(cap, contracts):
+    """Largest share one vendor may hold before it gets no more work: the cap, but never below
+    an even split of the client's contracts (one contract is necessarily with one vendor)."""
+    return np.maximum(cap, 1.0 / np.maximum(contracts, 1))
 
 
 def _count_bids(model, bids, choice, k):

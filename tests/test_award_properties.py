@@ -19,7 +19,7 @@ score_cells = st.one_of(finite_scores, finite_scores, finite_scores, st.just(-np
 
 
 @st.composite
-def markets(draw, with_cap=False):
+def markets(draw):
     P = draw(st.integers(1, 14))
     J = draw(st.integers(1, 6))
     C = draw(st.integers(1, 5))
@@ -28,17 +28,6 @@ def markets(draw, with_cap=False):
     fte = draw(arrays(np.float64, P, elements=st.floats(0.1, 10)))
     spare = draw(arrays(np.float64, C, elements=st.one_of(st.floats(0, 25), st.just(np.inf))))
     market = {"score": score, "option_centre": centre, "fte": fte, "spare": spare}
-    if with_cap:
-        n_clients = draw(st.integers(1, 3))
-        n_firms = draw(st.integers(1, 4))
-        client = draw(arrays(np.int64, P, elements=st.integers(0, n_clients - 1)))
-        firm = draw(arrays(np.int64, (P, J), elements=st.integers(0, n_firms - 1)))
-        pair = client[:, None] * 10 + firm
-        limits = draw(arrays(np.float64, n_clients * 10, elements=st.one_of(st.floats(0, 20), st.just(np.inf))))
-        market.update(
-            value=draw(arrays(np.float64, (P, J), elements=st.floats(0.1, 10))),
-            pair=pair, headroom=limits[pair],
-        )
     return market
 
 
@@ -89,28 +78,6 @@ def test_award_gives_no_package_a_better_option_with_room(m):
         assert np.all(left[m["option_centre"][p, better]] < m["fte"][p] + 1e-9), p
 
 
-@SETTINGS
-@given(markets(with_cap=True))
-def test_award_respects_vendor_cap_headroom(m):
-    choice = award(m["score"], m["option_centre"], m["fte"], m["spare"], m["value"], m["pair"], m["headroom"])
-    check_basic(m, choice)
-    won = np.flatnonzero(choice >= 0)
-    keys = m["pair"][won, choice[won]]
-    values = m["value"][won, choice[won]]
-    for key in np.unique(keys):
-        mine = keys == key
-        limit = m["headroom"][won, choice[won]][mine].min()
-        assert values[mine].sum() <= limit + 1e-6, key
-
-
-@SETTINGS
-@given(markets(with_cap=True))
-def test_unlimited_headroom_is_the_same_as_no_cap(m):
-    plain = award(m["score"], m["option_centre"], m["fte"], m["spare"])
-    free = award(m["score"], m["option_centre"], m["fte"], m["spare"], m["value"], m["pair"], np.full(m["score"].shape, np.inf))
-    np.testing.assert_array_equal(plain, free)
-
-
 def test_award_on_a_hand_made_market():
     score = np.array([[3.0, 1.0], [2.0, 1.0], [1.0, -np.inf]])
     centre = np.array([[0, 1], [0, 1], [0, 1]])
@@ -120,18 +87,6 @@ def test_award_on_a_hand_made_market():
     # package 0 takes centre 0, package 1 no longer fits there and goes to centre 1, package 2 fits in what is left
     assert choice.tolist() == [0, 1, 0]
     assert award(np.zeros((0, 2)), np.zeros((0, 2), dtype=np.int64), np.zeros(0), spare).size == 0
-
-
-def test_vendor_cap_on_a_hand_made_market():
-    score = np.array([[3.0, 1.0], [2.0, 1.0]])
-    centre = np.array([[0, 1], [0, 1]])
-    fte = np.ones(2)
-    spare = np.full(2, 10.0)
-    value = np.full((2, 2), 5.0)
-    pair = np.array([[7, 8], [7, 8]])
-    headroom = np.full((2, 2), 6.0)  # one 5-unit award per pair fits, two do not
-    choice = award(score, centre, fte, spare, value, pair, headroom)
-    assert choice.tolist() == [0, 1]
 
 
 # --------------------------------------------------------------------------- scoring

@@ -292,8 +292,8 @@ def test_trust_grows_on_long_successful_links():
 def watch_vendor_cap(model):
     """Wrap model.tender: after every tender, check each new tier-1 outsourced award against the cap.
 
-    The rule (sim/market.py ``_vendor_cap``): a client gives no new work to a vendor that, before
-    the tender, held ``cap`` or more of the client's outsourced monthly value.
+    The rule (sim/market.py ``_vendor_cap``): a client with n outsourced contracts gives no new work
+    to a vendor that, before the tender, held more than max(cap, 1/n) of its outsourced monthly value.
     """
     cap = model.scenario.management.vendor_cap
     original = model.tender
@@ -308,6 +308,7 @@ def watch_vendor_cap(model):
         L = model.links
         before = outsourced_tier1()
         total = np.bincount(L.client[before], L.price_month[before], model.firms.n)
+        count = np.bincount(L.client[before], minlength=model.firms.n)
         held = {}
         for row in before.tolist():
             key = (int(L.client[row]), int(L.supplier[row]))
@@ -320,7 +321,7 @@ def watch_vendor_cap(model):
                 continue
             log["checked"] += 1
             share_before = held.get((client, vendor), 0.0) / total[client]
-            if share_before >= cap - 1e-9:
+            if share_before > max(cap, 1.0 / max(count[client], 1)) + 1e-9:
                 log["violations"].append((model.month, client, vendor, share_before))
         return rows
 
