@@ -65,6 +65,7 @@ class ChainModel(mesa.Model):
         self.trust = TrustBook()
         self.automation_factor = np.ones(len(self.catalogue))
         self.active_links = np.zeros(0, dtype=np.int64)
+        self.split_next = np.zeros(0, dtype=np.int64)  # module links to split further next month
         self.pending = demand.empty_packages()
         self.refresh_space()
         populate(self)

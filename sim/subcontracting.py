@@ -6,7 +6,8 @@ a module and farmed out. The prime runs a tender for each module among
 subcontractors, with its own delivery as the make option, and chooses the
 governance mode of each subcontract by expected total cost — prime-led
 network governance, the same functions a client uses. Subcontractors may pass
-modules on again, at a smaller share, down to ``world.max_tier``.
+modules on again, at a smaller share, down to ``world.max_tier``: a module won
+this month is split the next, so all of a month's module tenders are one call.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from . import contracts, market
 from .demand import make_packages
-from .world import SUB
+from .world import ACTIVE, SUB
 
 
 def module_share(codifiability, params, tier):
@@ -46,16 +47,16 @@ def modules_for(model, parents) -> dict:
 
 
 def subcontract(model, awarded) -> np.ndarray:
-    """Run module tenders tier by tier below the newly awarded links; returns all new module links."""
-    made = []
-    frontier = awarded
-    while frontier.size:
-        pk = modules_for(model, frontier)
-        if pk["n"] == 0:
-            break
+    """One module tender a month: modules of this month's new client contracts (tier 2) and of
+    last month's new modules (tier 3 and deeper: a subcontractor splits a module the month after
+    it wins it). Returns the new module links, which are split further next month."""
+    L = model.links
+    carried = model.split_next[L.status[model.split_next] == ACTIVE]
+    pk = modules_for(model, np.concatenate([awarded, carried]))
+    rows = np.zeros(0, dtype=np.int64)
+    if pk["n"]:
         bids, choice = market.tender(model, pk, SUB, model.streams.subcontracting, model.streams.governance)
         choice = np.where((choice >= 0) & bids.own[np.arange(pk["n"]), np.maximum(choice, 0)], -1, choice)
         rows = contracts.sign(model, pk, bids, choice)
-        made.append(rows)
-        frontier = rows
-    return np.concatenate(made) if made else np.zeros(0, dtype=np.int64)
+    model.split_next = rows
+    return rows
