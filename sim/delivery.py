@@ -1,6 +1,6 @@
 """Delivery: a month of work on every active link — quality, SLA, incidents, money, tax.
 
-Quality per link = base − the governance mode's failure propensity −
+Quality of each outsourced link = base − the governance mode's failure propensity −
 communication distance on sensitive work − depth below the prime (these are
 fixed when the link is signed: ``contracts.fix_terms``) − this month's skill
 shortfall + noise. A link breaches its SLA when quality falls below it. Data
@@ -40,17 +40,24 @@ def deliver(model) -> dict:
     team = skill.team_skill(r.skill[reg], f.capability[supplier, fam], exp)
     gap = skill.shortfall(L.skill_required[act], team)
     d = s.delivery
-    quality = L.quality_base[act] - skill.quality_loss(gap, d.skill_quality_penalty) + rng.normal(0.0, d.quality_noise, n)
-    quality = np.clip(quality, 0.0, 1.0)
-    breach = quality < L.sla[act]
-    incident = rng.random(n) < L.incident_base[act] * (1 - r.data_regime[reg])
-    L.quality[act] = quality
-    L.quality_sum[act] += quality
-    L.breaches[act] += breach
-    L.breaches_period[act] += breach
-    L.incidents[act] += incident
-    L.incidents_period[act] += incident
-    np.add.at(f.incidents, L.client[act[incident]], 1)
+    # SLAs and data incidents are risks of outsourced links; a client's own teams are managed, not reviewed
+    outsourced = ~L.own[act]
+    o = act[outsourced]
+    quality = np.clip(L.quality_base[o] - skill.quality_loss(gap[outsourced], d.skill_quality_penalty)
+                      + rng.normal(0.0, d.quality_noise, o.size), 0.0, 1.0)
+    breach_o = quality < L.sla[o]
+    incident_o = rng.random(o.size) < L.incident_base[o] * (1 - r.data_regime[reg[outsourced]])
+    L.quality[o] = quality
+    L.quality_sum[o] += quality
+    L.breaches[o] += breach_o
+    L.breaches_period[o] += breach_o
+    L.incidents[o] += incident_o
+    L.incidents_period[o] += incident_o
+    f.incidents += np.bincount(L.client[o[incident_o]], minlength=f.n)
+    breach = np.zeros(n, dtype=bool)
+    breach[outsourced] = breach_o
+    incident = np.zeros(n, dtype=bool)
+    incident[outsourced] = incident_o
 
     # ---- work done this month (awarded = delivered + in progress + failed)
     months_left = L.start[act] + L.term[act] - model.month
@@ -59,7 +66,7 @@ def deliver(model) -> dict:
     L.months_done[act] += 1
 
     # ---- money along the links
-    payment = L.price_month[act] * ~L.own[act]
+    payment = L.price_month[act] * outsourced
     L.paid[act] += payment
     L.received[act] += payment
     firm_in = np.bincount(supplier, payment, f.n)
