@@ -12,7 +12,6 @@ import mesa
 import numpy as np
 
 from .scenario import FAMILIES
-from .world import ACTIVE
 
 
 class Region(mesa.Agent):

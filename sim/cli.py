@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario, resolve_path
+from .scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario
 
 app = typer.Typer(
     help="chainsim — simulate global service-outsourcing chains: clients, primes, subcontractors, host regions.\n\n"

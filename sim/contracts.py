@@ -62,7 +62,7 @@ def fix_terms(model, rows) -> None:
     """What a link's delivery depends on that is settled when it is signed: where the work is done,
     its skill band, the cost structure of the supplier, and the quality drag of distance, depth and
     the chosen governance mode. Delivery then only adds this month's skill gap, wages and noise."""
-    s, L, f, c, r, geo = model.scenario, model.links, model.firms, model.centres, model.regions, model.geography
+    s, L, f, c, geo = model.scenario, model.links, model.firms, model.centres, model.geography
     d = s.delivery
     supplier = L.supplier[rows]
     L.region[rows] = c.region[L.centre[rows]]

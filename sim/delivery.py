@@ -20,11 +20,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import cost, skill, tax
-from .world import ACTIVE, CLIENT, FIXED_OVERHEAD_USD, PRIME, SUB, team_productivity
+from .world import CLIENT, FIXED_OVERHEAD_USD, team_productivity
 
 
 def deliver(model) -> dict:
-    s, L, f, c, r, geo = model.scenario, model.links, model.firms, model.centres, model.regions, model.geography
+    s, L, f, c, r = model.scenario, model.links, model.firms, model.centres, model.regions
     rng = model.streams.delivery
     act = model.active_links
     out = {"links": act}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import contracts, relocation, upgrading
-from .world import ACTIVE, CLIENT, FAILED, NF, PRIME, SUB
+from .world import CLIENT, FAILED, NF, SUB
 
 
 def advance(model, delivered: dict) -> dict:
@@ -135,7 +135,7 @@ def fail_firms(model, firms) -> dict:
 
 def _entry(model) -> np.ndarray:
     """New subcontractors where providers' margins were positive last month (at most a few a month)."""
-    e, f, c, r = model.scenario.evolution, model.firms, model.centres, model.regions
+    e, f, r = model.scenario.evolution, model.firms, model.regions
     rng = model.streams.evolution
     if e.entry_rate <= 0:
         return np.zeros(0, dtype=np.int64)

@@ -4,8 +4,7 @@ One function serves every tier. For each package (a client's need, or a
 prime's module) the buyer invites a shortlist of ``k`` vendors (``formation``);
 each invited vendor bids from the centre it was invited through (``cost``,
 ``tax``, ``skill``); the buyer picks a governance mode per bid by expected total cost
-(``governance``); bids and the buyer's own options — its in-house team, its
-captive centre, or for a prime its own delivery — are scored on seed 003's
+(``governance``); bids and the buyer's own options (``make_or_buy``) are scored on seed 003's
 criteria (``scoring``); the market clears under capacity and the vendor cap
 (``award``). Everything is an array over packages × bids.
 """
@@ -14,10 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import cost, governance, scoring, skill, tax
+from . import cost, governance, make_or_buy, scoring, skill, tax
 from .award import award
 from .formation import candidate_centres, shortlist
-from .geography import INHOUSE
 from .trust import pair_key
 from .world import PRIME, SUB, team_productivity
 
@@ -126,12 +124,7 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         bids.risk[:, sl] = r.risk[vreg]
 
     # ---- 3 the buyer's own options (make-or-buy)
-    if supplier_kind == PRIME:
-        _own_option(model, pk, bids, k, model.inhouse_centre[pk["buyer"]], s.cost.inhouse_overhead, s.cost.inhouse_productivity, rng_choice)
-        _own_option(model, pk, bids, k + 1, model.captive_centre[pk["buyer"]], s.cost.inhouse_overhead, 1.0, rng_choice)
-        bids.inhouse_cost = bids.price[:, k] + bids.coord[:, k]
-    else:
-        _own_option(model, pk, bids, k, np.asarray(pk["keep_centre"]), s.cost.overhead, 1.0, rng_choice, always_feasible=True)
+    make_or_buy.add_own_options(model, pk, bids, k, supplier_kind)
 
     # ---- 4 scoring
     criteria = {
@@ -140,9 +133,7 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         "team_stability": bids.team_stability, "data_security": bids.data_security,
     }
     score = scoring.score(criteria, np.minimum(bids.location, 3), bids.risk, s.scoring, rng_choice, bids.feasible)
-    if supplier_kind == PRIME:
-        burned = f.burned[pk["buyer"]]
-        score[:, k:] += np.where(burned, s.management.insource_bias, 0.0)[:, None]
+    make_or_buy.lean_home(model, pk, score, k, supplier_kind)
 
     # ---- 5 award under capacity and the vendor cap
     stretch = np.where(c.own, 1.0, 1.0 + s.world.bid_stretch * model.labour_slack[c.region])
@@ -153,53 +144,6 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
     choice = award(score, np.maximum(bids.centre, 0), np.asarray(pk["fte"], dtype=float), spare)
     _count_bids(model, bids, choice, k)
     return bids, choice
-
-
-def _own_option(model, pk, bids, col, centres, overhead, prod_factor, rng, always_feasible=False):
-    """Score the buyer doing the work itself (hierarchy) at one of its own centres."""
-    s, f, c, r, geo = model.scenario, model.firms, model.centres, model.regions, model.geography
-    have = centres >= 0
-    if not have.any():
-        return
-    cc = np.maximum(centres, 0)
-    fam = pk["family"].astype(np.int64)
-    band = model.catalogue.skill_band[pk["work_type"]]
-    buyer = pk["buyer"]
-    reg = c.region[cc]
-    exp = c.experience[cc, fam]
-    team = skill.team_skill(r.skill[reg], f.capability[buyer, fam], exp)
-    gap = skill.shortfall(pk["skill_required"], team)
-    prod = team_productivity(r.infrastructure[reg], exp) * prod_factor
-    eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
-    wage = cost.staff_wage(r.wage[reg, band], f.kind[buyer] == SUB, s.cost)
-    price = cost.delivery_cost(pk["effort"], wage, overhead, prod, eff)
-    if always_feasible:  # a provider keeping a module: its busy staff could earn their margin elsewhere
-        util = c.used[cc] / np.maximum(c.capacity[cc], 1e-9)
-        price = price + cost.opportunity_cost(price, f.markup[buyer], util, s.evolution.target_utilisation)
-    dist = geo.communication_distance(pk["space_home"], reg, pk["tz_sens"], pk["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
-    coord = cost.coordination_cost(pk["effort"], r.wage[pk["space_home"], band], dist, pk["complexity"], s.cost)
-    capable = np.clip(team / np.maximum(pk["skill_required"], 1e-9), 0, 1)
-    total = governance.expected_cost(governance.HIERARCHY, price, coord, pk["complexity"], pk["codifiability"], capable, 1.0, s.governance)
-    spare_ok = (c.capacity[cc] - c.used[cc] >= pk["fte"]) | ~np.isfinite(c.capacity[cc]) | always_feasible
-    bids.firm[:, col] = np.where(have, c.firm[cc], -1)
-    bids.centre[:, col] = np.where(have, cc, -1)
-    bids.feasible[:, col] = have & spare_ok
-    bids.own[:, col] = True
-    bids.price[:, col] = price
-    bids.coord[:, col] = coord
-    bids.total[:, col] = total
-    bids.gap[:, col] = gap
-    bids.trust[:, col] = 1.0
-    bids.mode[:, col] = governance.HIERARCHY
-    bids.fail[:, col] = governance.failure_propensity(governance.HIERARCHY, pk["complexity"], pk["codifiability"], capable, 1.0)
-    loc = geo.location[pk["home"], reg]
-    is_home_team = (reg == pk["home"]) & (c.capacity[cc] == np.inf)
-    bids.location[:, col] = np.where(is_home_team, INHOUSE, loc)
-    bids.technical[:, col] = scoring.technical_score(f.capability[buyer, fam], gap, pk["skill_required"])
-    bids.service[:, col] = 0.8 * (1 - 0.5 * dist)
-    bids.team_stability[:, col] = 0.9
-    bids.data_security[:, col] = scoring.security_score(1.0, r.data_regime[reg], pk["sensitivity"]) if not always_feasible else scoring.security_score(f.security[buyer], r.data_regime[reg], pk["sensitivity"])
-    bids.risk[:, col] = np.where(reg == pk["home"], 0.0, r.risk[reg])
 
 
 def _over_dependence(model, pk, bids):

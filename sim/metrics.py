@@ -13,7 +13,7 @@ import pandas as pd
 
 from .geography import INHOUSE
 from .scenario import FAMILIES, LOCATIONS, MODES
-from .world import CLIENT, PRIME
+from .world import CLIENT
 
 METRICS = (
     "delivered_fte", "delivered_value_usd", "employment_direct", "employment_indirect", "mean_wage_usd",

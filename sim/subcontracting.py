@@ -28,7 +28,7 @@ def module_share(codifiability, params, tier):
 
 def modules_for(model, parents) -> dict:
     """Module packages for links whose supplier may split them (the next tier's needs)."""
-    L, f, p = model.links, model.firms, model.scenario.subcontracting
+    L, p = model.links, model.scenario.subcontracting
     parents = parents[~L.own[parents]]  # in-house teams and captive centres do not subcontract
     parents = parents[L.tier[parents] < model.scenario.world.max_tier]
     share = module_share(L.codifiability[parents], p, L.tier[parents])

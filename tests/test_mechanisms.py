@@ -9,7 +9,6 @@ the asserts are well inside the measured effects noted next to them.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ import pytest
 
 from helpers import MEDIUM, build, pooled_share, run_model
 from sim import delivery, demand, governance, market, skill, subcontracting, tax
-from sim.governance import CAPTIVE, HIERARCHY, MARKET, MODULAR, OUTSOURCED_MODES, RELATIONAL
+from sim.governance import CAPTIVE, MARKET, MODULAR, OUTSOURCED_MODES, RELATIONAL
 from sim.trust import pair_key
 from sim.world import ACTIVE, FAILED, PRIME
 
