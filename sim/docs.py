@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .scenario import SCENARIO_DIR, Scenario, load_scenario
+from .scenario import Scenario, load_scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
