@@ -78,6 +78,7 @@ class Client(Firm):
     """An end client (发包方): draws needs, decides make-or-buy, tenders, reviews, renews or switches."""
 
     vendor_count = property(lambda self: int(np.unique(self.model.links.supplier[self.links("buyer")]).size))
+    industry = property(lambda self: self.model.industries[int(self._col("industry"))])
 
 
 class PrimeProvider(Firm):

@@ -3,7 +3,8 @@
 Each client draws Poisson(rate × size) new packages a month; the work type
 follows the family shares of the scenario and the catalogue's mix within a
 family; effort is log-normal around the catalogue mean, cut by any AI
-automation in force for the type. Packages are columns, not objects.
+automation in force for the type; the client's industry adds to the data
+sensitivity of its work (financial data is regulated). Packages are columns, not objects.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def make_packages(model, client, work_type, effort, term, **extra) -> dict:
         "n": n, "buyer": client, "client": client, "home": home, "space_home": home,
         "work_type": work_type, "family": cat.family[work_type], "effort": effort, "term": term,
         "fte": effort / term, "complexity": cat.complexity[work_type], "codifiability": cat.codifiability[work_type],
-        "sensitivity": cat.data_sensitivity[work_type], "skill_required": cat.skill_required[work_type],
+        "sensitivity": np.clip(cat.data_sensitivity[work_type] + model.industry_sensitivity[model.firms.industry[client]], 0.0, 1.0),
+        "skill_required": cat.skill_required[work_type],
         "tz_sens": cat.timezone_sensitivity[work_type], "lang_sens": cat.language_sensitivity[work_type],
         "tier": np.ones(n, dtype=np.int64), "parent": np.full(n, -1), "exclude": np.full(n, -1),
         "incumbent": np.full(n, -1), "retendered": np.zeros(n, dtype=bool), "was_outsourced": np.zeros(n, dtype=bool),

@@ -64,6 +64,8 @@ class ChainModel(mesa.Model):
         self.links = link_table(max(1024, w.clients * 4))
         self.trust = TrustBook()
         self.automation_factor = np.ones(len(self.catalogue))
+        self.industries = list(scenario.demand.industry_shares)
+        self.industry_sensitivity = np.array([scenario.demand.industry_sensitivity.get(i, 0.0) for i in self.industries])
         self.active_links = np.zeros(0, dtype=np.int64)
         self.split_next = np.zeros(0, dtype=np.int64)  # module links to split further next month
         self.pending = demand.empty_packages()

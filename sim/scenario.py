@@ -92,6 +92,14 @@ class Demand(Section):
         description="Share of demand by service family (normalised)",
     )
     effort_sigma: float = F(0.5, "Log-normal spread of package effort around the catalogue mean", "", ge=0, le=3)
+    industry_shares: dict[str, float] = F(
+        default_factory=lambda: {"bfsi": 0.412, "hitech_telecom": 0.1765, "manufacturing": 0.1628, "other": 0.2487},
+        description="Share of clients by industry (normalised); default: India's IT-BPM exports 2020-21 by client industry (Economic Survey 2021-22, NASSCOM)",
+    )
+    industry_sensitivity: dict[str, float] = F(
+        default_factory=lambda: {"bfsi": 0.10},
+        description="Extra data sensitivity of an industry's work (regulated financial data); industries not listed add nothing",
+    )
 
     @model_validator(mode="after")
     def _shares(self):
@@ -101,6 +109,16 @@ class Demand(Section):
                     raise ValueError(f"{name}.{key} = {value} must be a non-negative weight")
             if shares and sum(shares.values()) <= 0:
                 raise ValueError(f"{name} must have a positive total")
+        if not self.industry_shares or sum(self.industry_shares.values()) <= 0:
+            raise ValueError("industry_shares must name at least one industry with a positive share")
+        for key, value in self.industry_shares.items():
+            if value < 0:
+                raise ValueError(f"industry_shares.{key} = {value} must be a non-negative weight")
+        for key, value in self.industry_sensitivity.items():
+            if key not in self.industry_shares:
+                raise ValueError(f"industry_sensitivity.{key} names an industry not in industry_shares ({', '.join(self.industry_shares)})")
+            if not -1 <= value <= 1:
+                raise ValueError(f"industry_sensitivity.{key} = {value}; allowed range -1 to 1")
         bad = set(self.family_shares) - set(FAMILIES)
         if bad:
             raise ValueError(f"family_shares has unknown families {sorted(bad)}; allowed {list(FAMILIES)}")

@@ -51,7 +51,7 @@ def firm_table(capacity: int) -> Table:
             "reputation": float, "markup": float, "security": float, "capability": (float, NF),
             "team_stability": float, "entered": np.int64, "exited": np.int64, "loss_months": np.int64,
             "win_rate": float, "bids": float, "wins": float, "incidents": np.int64, "burned": bool,
-            "profit": float, "revenue": float,
+            "profit": float, "revenue": float, "industry": np.int64,
         },
         capacity=capacity,
     )
@@ -123,8 +123,10 @@ def populate(model) -> None:
     size = rng.lognormal(-sigma**2 / 2, sigma, size=w.clients)
     demand_fte = expected_outsourced_fte(s, cat)
     per_client_spend = demand_fte / max(w.clients, 1) * regions.wage[home, 1] * 1.5
+    shares = np.array(list(s.demand.industry_shares.values()), dtype=float)
+    industry = rng.choice(shares.size, size=w.clients, p=shares / shares.sum())
     clients = model.firms.append(
-        w.clients, kind=CLIENT, home=home, alive=True, size=size,
+        w.clients, kind=CLIENT, home=home, alive=True, size=size, industry=industry,
         cash=per_client_spend * size * s.evolution.client_cash_months,
         reputation=0.8, security=1.0, team_stability=0.9,
         capability=np.clip(rng.uniform(0.3, 0.6, (w.clients, NF)) + 0.3 * regions.skill[home, None] - 0.15, 0.05, 1),

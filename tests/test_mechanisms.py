@@ -337,13 +337,17 @@ def test_vendor_cap_holds_after_every_award(cap):
     assert log["violations"] == []
 
 
+FEW_PRIMES = dict(MEDIUM, **{"world.primes": 12, "world.subcontractors": 40})
+
+
 def top_vendor_share(cap, seeds=SEEDS, min_contracts=4, months=48):
     """Share of a client's active outsourced contracts held by its most-used vendor (clients with
-    at least ``min_contracts``). Contract values are lumpy — one contract can be half a client's
-    spend — so the dependence rule shows in how many contracts one vendor keeps winning."""
+    at least ``min_contracts``), in a market of few primes where clients would otherwise
+    concentrate. Contract values are lumpy — one contract can be half a client's spend — so the
+    dependence rule shows in how many contracts one vendor keeps winning."""
     shares = []
     for seed in seeds:
-        model = run_model({"management.vendor_cap": cap}, seed, months, MEDIUM)
+        model = run_model({"management.vendor_cap": cap}, seed, months, FEW_PRIMES)
         L = model.links
         act = np.flatnonzero(L.status == ACTIVE)
         t1 = act[(L.tier[act] == 1) & ~L.own[act]]
@@ -355,14 +359,16 @@ def top_vendor_share(cap, seeds=SEEDS, min_contracts=4, months=48):
 
 
 def test_vendor_cap_lowers_dependence_on_one_vendor():
-    # measured, clients with >= 4 active contracts at month 48, seeds 1-3: cap 0.2 -> 0.255, no cap -> 0.292
+    # measured, 12 primes, clients with >= 4 active contracts at month 48:
+    # seeds 1-3: cap 0.2 -> 0.388, no cap -> 0.446; seeds 11-13: 0.347 -> 0.421
     capped, free = top_vendor_share(0.2), top_vendor_share(1.0)
-    assert capped < free - 0.015, (capped, free)
+    assert capped < free - 0.03, (capped, free)
 
 
 def test_tighter_cap_never_raises_dependence():
+    # measured: seeds 1-3: 0.388 vs 0.427; seeds 11-13: 0.347 vs 0.382
     tight, loose = top_vendor_share(0.2), top_vendor_share(0.6)
-    assert tight <= loose + 0.005, (tight, loose)
+    assert tight < loose, (tight, loose)
 
 
 # --------------------------------------------------------------------------- SLA failure leads to switching

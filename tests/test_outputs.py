@@ -127,3 +127,24 @@ def test_progress_is_called_once_a_month():
     calls = []
     run("baseline", seed=1, months=4, overrides=SMALL, progress=lambda: calls.append(1))
     assert len(calls) == 4
+
+
+def test_clients_have_industries_in_the_sourced_shares_and_bfsi_work_is_more_sensitive():
+    from sim import ChainModel, load_scenario
+
+    model = ChainModel(load_scenario("baseline"), seed=3)
+    f = model.firms
+    clients = np.flatnonzero(f.kind == 0)
+    shares = np.bincount(f.industry[clients], minlength=len(model.industries)) / clients.size
+    expected = np.array(list(model.scenario.demand.industry_shares.values()))
+    assert np.abs(shares - expected / expected.sum()).max() < 0.04
+    assert model.firm_agents[int(clients[0])].industry in model.industries
+    from sim.demand import draw_needs
+
+    model.step()
+    pk = draw_needs(model)
+    bfsi = model.industries.index("bfsi")
+    is_bfsi = f.industry[pk["client"]] == bfsi
+    base = model.catalogue.data_sensitivity[pk["work_type"]]
+    assert np.allclose(pk["sensitivity"][is_bfsi], np.clip(base[is_bfsi] + 0.10, 0, 1))
+    assert np.allclose(pk["sensitivity"][~is_bfsi], base[~is_bfsi])
