@@ -72,9 +72,17 @@ def load_catalogue(scenario: Scenario) -> Catalogue:
             if key in ("effort_fte_months", "term_months") and not value > 0:
                 raise ScenarioError(f"{path}, line {line}: field '{key}' = {value}; must be above 0.")
             values[key].append(value)
+    names = [r["work_type"] for r in rows]
+    for name, override in scenario.catalogue.overrides.items():
+        if name not in names:
+            raise ScenarioError(
+                f"{scenario.source}: field 'catalogue.overrides.{name}' names an unknown work type (known: {', '.join(names)})."
+            )
+        for key, value in override.model_dump(exclude_none=True).items():
+            values[key][names.index(name)] = value
     arr = {k: np.asarray(v, dtype=float) for k, v in values.items()}
     return Catalogue(
-        names=[r["work_type"] for r in rows],
+        names=names,
         family=np.asarray(family, dtype=np.int64),
         front_office=np.asarray(front, dtype=bool),
         skill_band=arr["skill_band"].astype(np.int64),

@@ -125,8 +125,22 @@ class Demand(Section):
         return self
 
 
+class WorkTypeOverride(Section):
+    skill_required: float | None = F(None, "Skill the work needs", "0-1", ge=0, le=1)
+    complexity: float | None = F(None, "Complexity of the work", "0-1", ge=0, le=1)
+    codifiability: float | None = F(None, "How far the work can be specified and split into modules", "0-1", ge=0, le=1)
+    data_sensitivity: float | None = F(None, "Sensitivity of the data the work handles", "0-1", ge=0, le=1)
+    timezone_sensitivity: float | None = F(None, "How much the work suffers from time-zone distance", "0-1", ge=0, le=1)
+    language_sensitivity: float | None = F(None, "How much the work suffers from language distance", "0-1", ge=0, le=1)
+    automation_exposure: float | None = F(None, "Share of the work AI automation can take over", "0-1", ge=0, le=1)
+    effort_fte_months: float | None = F(None, "Mean effort of a package", "FTE-months", gt=0, le=100_000)
+    term_months: float | None = F(None, "Contract term", "months", ge=1, le=240)
+    demand_share: float | None = F(None, "Weight of the type within its family's demand", "weight", ge=0, le=1000)
+
+
 class Catalogue(Section):
     data: str = F("data/work_types.csv", "Work-type catalogue (CSV), relative to the scenarios folder")
+    overrides: dict[str, WorkTypeOverride] = F(default_factory=dict, description="Per-work-type overrides by work-type name")
 
 
 class Scoring(Section):
@@ -395,11 +409,12 @@ def _check_override_key(parts: list[str], source: str) -> None:
         annotation = fields[part].annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model = annotation
-        elif part == "overrides" and model is Regions:
-            # regions.overrides.<ID>.<field>
+        elif part == "overrides" and model in (Regions, Catalogue):
+            # regions.overrides.<ID>.<field>, catalogue.overrides.<work type>.<field>
             rest = parts[i + 1 :]
             if len(rest) >= 2:
-                _check_override_key_in(RegionOverride, rest[1:], ".".join(parts[: i + 2]), source)
+                inner = RegionOverride if model is Regions else WorkTypeOverride
+                _check_override_key_in(inner, rest[1:], ".".join(parts[: i + 2]), source)
             return
         else:
             return
@@ -442,7 +457,7 @@ def _field_info(loc: tuple) -> tuple[str, str]:
     rng = ""
     if lo is not None or hi is not None:
         rng = f"allowed range {lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
-        rng += f" {unit}" if unit else ""
+        rng += f" {unit}" if unit and unit != "0-1" else ""
     return info.description or "", rng
 
 
