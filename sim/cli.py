@@ -19,6 +19,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -57,7 +58,7 @@ def run(
     scenario: str = typer.Argument("baseline", help="Bundled scenario name (see `chainsim scenarios list`) or path to a TOML file."),
     months: Optional[int] = typer.Option(None, "--months", "-m", min=1, max=1200, help="Months to simulate (default: the scenario's world.months)."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Seed for all randomness (default: the scenario's world.seed)."),
-    set_: list[str] = typer.Option([], "--set", help="Override a scenario value by dotted key, repeatable: --set world.clients=500 --set scoring.price=0.3"),
+    set_: list[str] = typer.Option([], "--set", help="Override a scenario value by dotted key, repeatable: --set world.clients=500 --set scoring.price=0.3 (every key, unit and range: `chainsim scenarios fields`)"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for metrics.parquet, chain.graphml and provenance.json (default: results/<scenario>-seed<seed>)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; print only the summary."),
 ):
@@ -193,6 +194,33 @@ def _diff(a, b, prefix=""):
             yield from _diff(a.get(k), b.get(k), f"{prefix}{k}.")
     elif a != b:
         yield prefix.rstrip("."), a, b
+
+
+@scenarios_app.command("fields")
+def scenarios_fields(section: Optional[str] = typer.Argument(None, help="Only this section, e.g. world, cost, governance.")):
+    """Every scenario field you can set (in a file or with --set): baseline value, unit, allowed range, meaning."""
+    from pydantic import BaseModel
+
+    from .docs import _fmt, _limits
+
+    base = load_scenario("baseline")
+    sections = [n for n, f in Scenario.model_fields.items()
+                if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel) and n != "scenario"]
+    if section and section not in sections:
+        fail(f"no section {section!r}; sections: {', '.join(sections)}.")
+    for name in [section] if section else sections:
+        model = Scenario.model_fields[name].annotation
+        t = Table(title=escape(f"[{name}]"), title_justify="left")
+        for col in ("field", "baseline", "unit", "allowed", "meaning"):
+            t.add_column(col, overflow="fold")
+        for key, f in model.model_fields.items():
+            lo, hi = _limits(f)
+            allowed = "" if lo is None and hi is None else f"{_fmt(lo) if lo is not None else '-inf'} .. {_fmt(hi) if hi is not None else 'inf'}"
+            unit = (f.json_schema_extra or {}).get("unit", "") if isinstance(f.json_schema_extra, dict) else ""
+            value = getattr(getattr(base, name), key)
+            shown = _fmt(value) if not (isinstance(value, dict) and value and isinstance(next(iter(value.values())), BaseModel)) else f"{len(value)} entries"
+            t.add_row(f"{name}.{key}", shown, unit, allowed, f.description or "")
+        console.print(t)
 
 
 @scenarios_app.command("schema")

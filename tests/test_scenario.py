@@ -171,3 +171,15 @@ def test_event_with_unknown_target_is_named():
 def test_event_with_unknown_kind_is_rejected():
     msg = raises({"events": [{"month": 2, "kind": "meteor", "target": "", "magnitude": 0.1}]})
     assert BASELINE in msg and "events.0.kind" in msg
+
+
+def test_cli_lists_every_field_with_unit_and_range():
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    result = CliRunner().invoke(app, ["scenarios", "fields", "world"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "world.clients" in result.output and "1 .. 1000000" in result.output and "firms" in result.output
+    bad = CliRunner().invoke(app, ["scenarios", "fields", "nope"])
+    assert bad.exit_code == 2
