@@ -109,6 +109,7 @@ def end_links(model, rows, status) -> None:
         return
     rows = np.unique(np.concatenate([rows, descendants(model, rows)]))
     rows = rows[L.status[rows] == ACTIVE]
+    L.months_done[rows] = model.month - L.start[rows]  # months delivered before this month's close
     remaining = np.maximum(L.effort[rows] - L.delivered[rows], 0.0)
     if status != ACTIVE:
         L.failed[rows] += np.where(status == 2, remaining, 0.0)

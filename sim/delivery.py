@@ -60,31 +60,37 @@ def deliver(model) -> dict:
     incident[outsourced] = incident_o
 
     # ---- work done this month (awarded = delivered + in progress + failed)
-    months_left = L.start[act] + L.term[act] - model.month
-    step = np.where(months_left <= 1, L.effort[act] - L.delivered[act], L.fte[act])
-    L.delivered[act] += np.maximum(step, 0.0)
-    L.months_done[act] += 1
+    start = L.start[act]
+    months_left = start + L.term[act] - model.month
+    fte = L.fte[act]
+    delivered_before = L.delivered[act]
+    L.delivered[act] = delivered_before + np.maximum(np.where(months_left <= 1, L.effort[act] - delivered_before, fte), 0.0)
+    first = start == model.month  # signed this month: its first month of delivery
 
     # ---- money along the links
     payment = L.price_month[act] * outsourced
     L.paid[act] += payment
     L.received[act] += payment
     firm_in = np.bincount(supplier, payment, f.n)
-    firm_out = np.bincount(L.buyer[act], payment, f.n)
+    buyer = L.buyer[act]
+    firm_out = np.bincount(buyer, payment, f.n)
     # the delivering centre's own staff cost, with the skill gap's extra effort
     prod = team_productivity(r.infrastructure[reg], exp) * L.prod_factor[act]
     wage = r.wage[reg, band] * L.wage_factor[act]
-    staff_cost = cost.delivery_cost(L.self_fte[act], wage, L.overhead_rate[act], prod, skill.effort_factor(gap, s.cost.skill_effort_penalty))
+    self_fte = L.self_fte[act]
+    staff_cost = cost.delivery_cost(self_fte, wage, L.overhead_rate[act], prod, skill.effort_factor(gap, s.cost.skill_effort_penalty))
     L.cost_month[act] = staff_cost
     # buyer-side costs: coordination, one-off transition in the first month, offshoring levy
-    first = L.months_done[act] == 1
-    buyer_cost = L.coord_month[act] + np.where(first, L.transition[act], 0.0) + L.levy_month[act]
-    levy_by_region = np.bincount(L.home[act], L.levy_month[act], len(r))
+    levy = L.levy_month[act]
+    buyer_cost = L.coord_month[act] + np.where(first, L.transition[act], 0.0) + levy
+    levy_by_region = np.bincount(L.home[act], levy, len(r))
 
     # ---- centres book revenue and costs; profit is taxed where it is booked
     centre_revenue = np.bincount(centre, payment, c.n)
-    centre_cost = np.bincount(centre, staff_cost * ~L.own[act], c.n)
-    sub_paid = np.bincount(L.centre[L.parent[act[L.parent[act] >= 0]]], payment[L.parent[act] >= 0], c.n)
+    centre_cost = np.bincount(centre, staff_cost * outsourced, c.n)
+    parent = L.parent[act]
+    module = parent >= 0
+    sub_paid = np.bincount(L.centre[parent[module]], payment[module], c.n)
     provider = ~c.own & c.alive
     idle = np.where(provider, np.maximum(c.capacity - c.used, 0.0), 0.0)
     bench = idle * (r.wage[c.region, 1] * s.cost.bench_cost_share + FIXED_OVERHEAD_USD * 0.5)
@@ -96,10 +102,12 @@ def deliver(model) -> dict:
     firm_profit = np.bincount(c.firm, centre_profit - centre_tax, f.n)
 
     # ---- clients: budget = in-house-at-home cost of their active work; spend = payments + own staff + buyer costs
-    client_rows = L.tier[act] == 1
-    budget = np.bincount(L.client[act[client_rows]], L.inhouse_month[act[client_rows]], f.n)
-    own_cost = np.bincount(L.buyer[act], staff_cost * L.own[act], f.n)
-    buyer_costs = np.bincount(L.buyer[act], buyer_cost, f.n)
+    client_rows = ~module
+    client = L.client[act]
+    inhouse_month = L.inhouse_month[act]
+    budget = np.bincount(client[client_rows], inhouse_month[client_rows], f.n)
+    own_cost = np.bincount(buyer, staff_cost * ~outsourced, f.n)
+    buyer_costs = np.bincount(buyer, buyer_cost, f.n)
     is_client = f.kind == CLIENT
     client_delta = np.where(is_client, budget - firm_out - own_cost - buyer_costs, 0.0)
     # providers: profit already nets payments to subcontractors; add buyer-side coordination of their modules
@@ -112,6 +120,12 @@ def deliver(model) -> dict:
     f.profit = np.where(is_client, 0.0, firm_profit)
     f.revenue = firm_in
 
+    # the month's gathered link columns, shared with evolution and metrics (no second gather)
+    out["view"] = {
+        "centre": centre, "region": reg, "family": fam, "supplier": supplier, "buyer": buyer, "client": client,
+        "own": ~outsourced, "module": module, "parent": parent, "self_fte": self_fte, "fte": fte,
+        "inhouse_month": inhouse_month,
+    }
     out.update(
         quality=quality, breach=breach, incident=incident, payment=payment, staff_cost=staff_cost,
         buyer_cost=buyer_cost, wage=wage, region=reg, band=band, centre_tax=centre_tax,

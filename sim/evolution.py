@@ -30,22 +30,23 @@ def advance(model, delivered: dict) -> dict:
 
     if act.size:
         # ---- experience: a centre learns a family in proportion to the FTE it staffs in it
-        cell = L.centre[act] * NF + L.family[act].astype(np.int64)
-        staffed = np.bincount(cell, L.self_fte[act], c.n * NF).reshape(c.n, NF)
+        v = delivered["view"]
+        cell = v["centre"] * NF + v["family"]
+        staffed = np.bincount(cell, v["self_fte"], c.n * NF).reshape(c.n, NF)
         share = staffed / np.maximum(c.capacity, 1e-9)[:, None]
         share[~np.isfinite(share)] = 0.0
         c.experience += e.experience_rate * np.clip(share, 0, 1) * (1.0 - c.experience)
 
         # ---- reputation: the share of a vendor's links that met their SLA this month
         ok = ~delivered["breach"] & ~delivered["incident"]
-        vendors = L.supplier[act]
+        vendors = v["supplier"]
         n_links = np.bincount(vendors, minlength=f.n)
         n_ok = np.bincount(vendors, ok, f.n)
         has = (n_links > 0) & (f.kind != CLIENT)
         f.reputation = np.where(has, f.reputation + e.reputation_rate * (n_ok / np.maximum(n_links, 1) - f.reputation), f.reputation)
 
         # ---- trust per (buyer, supplier) pair
-        outsourced = ~L.own[act]
+        outsourced = ~v["own"]
         model.trust.update(L.pair[act[outsourced]], ok[outsourced], e.trust_rate, e.trust_loss)
 
     # ---- markups follow win rate and utilisation

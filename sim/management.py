@@ -54,7 +54,8 @@ def settle_and_review(model) -> dict:
     ending = act[(L.start[act] + L.term[act] <= model.month) & (L.tier[act] == 1)]
     # most work is finished at the end of its term; some is needed again (run-type services)
     continues = rng.random(ending.size) < m.need_continues
-    good = (L.breaches[ending] <= L.months_done[ending] * 0.25) & (L.incidents[ending] == 0)
+    months_done = model.month - L.start[ending]
+    good = (L.breaches[ending] <= months_done * 0.25) & (L.incidents[ending] == 0)
     renew = continues & good & (rng.random(ending.size) < m.renew_probability) & ~_over_cap(model, ending)
     renewals = _renewal_packages(model, ending[renew])
     retender = _concat(retender, _retender_packages(model, ending[continues & ~renew & good], exclude=False))

@@ -46,17 +46,18 @@ class Recorder:
         step = m.month
         R, NF, NL = len(r), len(FAMILIES), len(LOCATIONS)
         act = delivered["links"]
-        reg = delivered.get("region", np.zeros(0, dtype=np.int64))
-        fam = L.family[act].astype(np.int64)
+        v = delivered["view"]
+        reg, fam, own, self_fte = v["region"], v["family"], v["own"], v["self_fte"]
+        payment, staff_cost = delivered["payment"], delivered["staff_cost"]
         loc = L.location[act].astype(np.int64)
-        own = L.own[act]
         # value added at each link = what it earned less what it passed on to its modules
-        child = L.parent[act] >= 0
-        passed_on = np.bincount(L.parent[act[child]], delivered.get("payment", np.zeros(act.size))[child], L.n)
-        value = np.where(own, delivered.get("staff_cost", 0.0), delivered.get("payment", 0.0) - passed_on[act])
+        # (a module's parent is active while it is, and act is sorted: find parents by position)
+        child = v["module"]
+        passed_on = np.bincount(np.searchsorted(act, v["parent"][child]), payment[child], act.size)
+        value = np.where(own, staff_cost, payment - passed_on)
         cell = (reg * NF + fam) * NL + loc
         size = R * NF * NL
-        fte = np.bincount(cell, L.self_fte[act], size)
+        fte = np.bincount(cell, self_fte, size)
         val = np.bincount(cell, value, size)
         nz = np.flatnonzero((fte > 0) | (val != 0))
         reg_i, rest = np.divmod(nz, NF * NL)
@@ -69,33 +70,34 @@ class Recorder:
         direct = r.employed + np.bincount(c.region[captive], c.capacity[captive], R)
         self._add(step, "employment_direct", direct, regions)
         self._add(step, "employment_indirect", direct * m.scenario.delivery.indirect_multiplier, regions)
-        wage_fte = np.bincount(reg, delivered.get("wage", np.zeros(0)) * L.self_fte[act], R)
-        fte_r = np.bincount(reg, L.self_fte[act], R)
+        wage_fte = np.bincount(reg, delivered["wage"] * self_fte, R)
+        fte_r = np.bincount(reg, self_fte, R)
         self._add(step, "mean_wage_usd", np.where(fte_r > 0, wage_fte / np.maximum(fte_r, 1e-12), r.wage[:, 1]), regions)
         self._add(step, "tax_revenue_usd", r.tax_revenue, regions)
 
         modes = np.arange(len(MODES))
         mode = L.mode[act].astype(np.int64)
         self._add(step, "active_links", np.bincount(mode, minlength=len(MODES)), NONE, NONE, modes)
-        self._add(step, "link_value_usd", np.bincount(mode, np.where(own, delivered.get("staff_cost", 0.0), L.price_month[act]), len(MODES)), NONE, NONE, modes)
+        price = L.price_month[act]
+        self._add(step, "link_value_usd", np.bincount(mode, np.where(own, staff_cost, price), len(MODES)), NONE, NONE, modes)
 
-        out1 = act[(L.tier[act] == 1) & ~own]
+        top = ~child & ~own
+        out1 = act[top]
         self._add(step, "chain_depth_mean", L.depth[out1].mean() if out1.size else 0.0)
-        deeper = act[L.tier[act] > 1]
-        self._add(step, "subcontracted_share", L.fte[deeper].sum() / L.fte[out1].sum() if out1.size else 0.0)
+        self._add(step, "subcontracted_share", v["fte"][child].sum() / v["fte"][top].sum() if out1.size else 0.0)
 
         # savings against doing the same work in-house at home, per family (tier-1 work only)
-        t1 = (L.tier[act] == 1) & (loc != INHOUSE)  # work that left the client's home team
-        actual = (delivered.get("payment", 0.0) + np.where(own, delivered.get("staff_cost", 0.0), 0.0) + delivered.get("buyer_cost", 0.0))
+        t1 = ~child & (loc != INHOUSE)  # work that left the client's home team
+        actual = payment + np.where(own, staff_cost, 0.0) + delivered["buyer_cost"]
         spent = np.bincount(fam[t1], actual[t1], NF)
-        baseline = np.bincount(fam[t1], L.inhouse_month[act[t1]], NF)
+        baseline = np.bincount(fam[t1], v["inhouse_month"][t1], NF)
         self._add(step, "client_savings_share", np.where(baseline > 0, 1.0 - spent / np.maximum(baseline, 1e-12), 0.0), NONE, np.arange(NF))
 
         outsourced = ~own
-        breach = delivered.get("breach", np.zeros(act.size, dtype=bool))
+        breach = delivered["breach"]
         self._add(step, "sla_compliance", 1.0 - breach[outsourced].mean() if outsourced.any() else 1.0)
-        self._add(step, "data_incidents", float(delivered.get("incident", np.zeros(0)).sum()))
-        prime_value = np.bincount(L.supplier[out1], L.price_month[out1], f.n)
+        self._add(step, "data_incidents", float(delivered["incident"].sum()))
+        prime_value = np.bincount(v["supplier"][top], price[top], f.n)
         total = prime_value.sum()
         self._add(step, "hhi_primes", float(((prime_value / total) ** 2).sum()) if total > 0 else 0.0)
         self._add(step, "firms_entered", float(evolved["entered"].size))
