@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import workforce
 from .world import ACTIVE, SUB
 
 
@@ -40,6 +41,7 @@ def sign(model, pk, bids, choice) -> np.ndarray:
     )
     L.root[rows] = np.where(parent >= 0, L.root[np.maximum(parent, 0)], rows)
     L.pair[rows] = model.trust.ids(L.buyer[rows], L.supplier[rows])
+    L.automation[rows] = model.automation_factor[L.work_type[rows]]  # effort already cut by this much
     fix_terms(model, rows)
     L.own[rows] = own
     if bids.inhouse_cost is not None:
@@ -48,7 +50,12 @@ def sign(model, pk, bids, choice) -> np.ndarray:
     # capacity is reserved where the work is delivered; unbounded in-house teams have no limit
     np.add.at(c.used, L.centre[rows], L.fte[rows])
     # providers hire for work they won beyond their staff (bids may stretch capacity)
-    c.capacity[L.centre[rows]] = np.maximum(c.capacity[L.centre[rows]], c.used[L.centre[rows]])
+    won_at = np.unique(L.centre[rows])
+    won_at = won_at[np.isfinite(c.capacity[won_at])]  # a client's home team has no staffing limit
+    before = c.capacity[won_at].copy()
+    c.capacity[won_at] = np.maximum(before, c.used[won_at])
+    grew = c.capacity[won_at] > before
+    workforce.hired(model, won_at[grew], (c.capacity[won_at] - before)[grew])
     # modules reduce what the parent's supplier delivers itself
     sub = parent >= 0
     if sub.any():

@@ -3,7 +3,7 @@
 Quality of each outsourced link = base − the governance mode's failure propensity −
 communication distance on sensitive work − depth below the prime (these are
 fixed when the link is signed: ``contracts.fix_terms``) − this month's skill
-shortfall + noise. A link breaches its SLA when quality falls below it. Data
+shortfall − staff attrition at the delivering centre + noise. A link breaches its SLA when quality falls below it. Data
 incidents are rarer than breaches and rise with the data's sensitivity, the
 chain's depth and weak data regimes where the work is done.
 
@@ -43,7 +43,8 @@ def deliver(model) -> dict:
     # SLAs and data incidents are risks of outsourced links; a client's own teams are managed, not reviewed
     outsourced = ~L.own[act]
     o = act[outsourced]
-    quality = np.clip(L.quality_base[o] - skill.quality_loss(gap[outsourced], d.skill_quality_penalty)
+    churn = s.evolution.attrition_quality_penalty * c.attrition[centre[outsourced]]
+    quality = np.clip(L.quality_base[o] - skill.quality_loss(gap[outsourced], d.skill_quality_penalty) - churn
                       + rng.normal(0.0, d.quality_noise, o.size), 0.0, 1.0)
     breach_o = quality < L.sla[o]
     incident_o = rng.random(o.size) < L.incident_base[o] * (1 - r.data_regime[reg[outsourced]])
@@ -75,7 +76,7 @@ def deliver(model) -> dict:
     buyer = L.buyer[act]
     firm_out = np.bincount(buyer, payment, f.n)
     # the delivering centre's own staff cost, with the skill gap's extra effort
-    prod = team_productivity(r.infrastructure[reg], exp) * L.prod_factor[act]
+    prod = team_productivity(r.infrastructure[reg], exp) * L.prod_factor[act] * (1.0 - c.ramp_loss[centre])
     wage = r.wage[reg, band] * L.wage_factor[act]
     self_fte = L.self_fte[act]
     staff_cost = cost.delivery_cost(self_fte, wage, L.overhead_rate[act], prod, skill.effort_factor(gap, s.cost.skill_effort_penalty))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import contracts, relocation, upgrading
+from . import contracts, relocation, upgrading, workforce
 from .world import CLIENT, FAILED, NF, SUB
 
 
@@ -36,6 +36,7 @@ def advance(model, delivered: dict) -> dict:
         share = staffed / np.maximum(c.capacity, 1e-9)[:, None]
         share[~np.isfinite(share)] = 0.0
         c.experience += e.experience_rate * np.clip(share, 0, 1) * (1.0 - c.experience)
+        workforce.update(model, staffed)
 
         # ---- reputation: the share of a vendor's links that met their SLA this month
         ok = ~delivered["breach"] & ~delivered["incident"]
@@ -98,7 +99,10 @@ def _hire(model) -> None:
     fires = np.where(gap < 0, -gap * e.layoff_rate, 0.0)
     # a firm keeps a core team at headquarters; other centres can shrink to their contracts
     floor = np.maximum(c.used, np.where(c.hq, e.core_team_fte, 0.0))
+    before = c.capacity.copy()
     c.capacity = np.where(provider, np.maximum(c.capacity + hires - fires, floor), c.capacity)
+    grew = np.flatnonzero(provider & (c.capacity > np.where(provider, before, np.inf)))
+    workforce.hired(model, grew, c.capacity[grew] - before[grew])
     # a remote centre left with no staff and no work closes
     empty = provider & ~c.hq & (c.capacity < 0.5) & (c.used <= 0.0)
     c.alive = c.alive & ~empty

@@ -52,7 +52,7 @@ def own_option(model, pk, bids, col, centres, overhead, prod_factor, always_feas
     exp = c.experience[cc, fam]
     team = skill.team_skill(r.skill[reg], f.capability[buyer, fam], exp)
     gap = skill.shortfall(pk["skill_required"], team)
-    prod = team_productivity(r.infrastructure[reg], exp) * prod_factor
+    prod = team_productivity(r.infrastructure[reg], exp) * prod_factor * (1.0 - c.ramp_loss[cc])
     eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
     wage = cost.staff_wage(r.wage[reg, band], f.kind[buyer] == SUB, s.cost)
     price = cost.delivery_cost(pk["effort"], wage, overhead, prod, eff)

@@ -144,6 +144,7 @@ def _renewal_packages(model, rows) -> np.ndarray:
     L.retendered[new] = False
     L.was_outsourced[new] = L.mode[rows] != HIERARCHY
     L.previous_supplier[new] = L.supplier[rows]
+    L.automation[new] = model.automation_factor[L.work_type[rows]]
     _regovern(model, new)
     return new
 

@@ -45,7 +45,7 @@ def _team(model, centres, firms, fam, pk_b):
     exp = c.experience[centres, fam]
     team = skill.team_skill(r.skill[reg], f.capability[firms, fam], exp)
     gap = skill.shortfall(pk_b["skill_required"], team)
-    return reg, team, gap, team_productivity(r.infrastructure[reg], exp)
+    return reg, team, gap, team_productivity(r.infrastructure[reg], exp) * (1.0 - c.ramp_loss[centres])
 
 
 def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):

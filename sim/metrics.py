@@ -11,17 +11,45 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .geography import INHOUSE
+from .geography import INHOUSE, NEARSHORE, OFFSHORE
 from .scenario import FAMILIES, LOCATIONS, MODES
-from .world import CLIENT
+from .world import CLIENT, team_productivity
 
 METRICS = (
     "delivered_fte", "delivered_value_usd", "employment_direct", "employment_indirect", "mean_wage_usd",
     "tax_revenue_usd", "active_links", "link_value_usd", "chain_depth_mean", "subcontracted_share",
     "client_savings_share", "sla_compliance", "data_incidents", "hhi_primes", "firms_entered", "firms_exited",
     "upgrades", "relocations", "insourced_fte", "firms_alive",
+    "attrition", "productivity", "displaced_fte",
+    "competitiveness", "competitiveness_groundings", "competitiveness_enterprises", "competitiveness_markets",
 )
 NONE = -1
+
+
+def scorecard(model, exported_fte, export_region) -> dict:
+    """Region competitiveness in the spirit of seed 002's C-GEM model, each part 0-1:
+    groundings (infrastructure, skill, English, stability), enterprises (providers
+    present and their track record) and markets (share of the work done for clients
+    abroad, and how attractive the region looks from where demand comes from)."""
+    r, c, f, s = model.regions, model.centres, model.firms, model.scenario
+    R = len(r)
+    groundings = (r.infrastructure + r.skill + r.english + (1.0 - r.risk)) / 4.0
+    provider = c.alive & ~c.own
+    present = np.bincount(c.region[provider], minlength=R).astype(float)
+    rep = np.bincount(c.region[provider], f.reputation[c.firm[provider]], R) / np.maximum(present, 1)
+    enterprises = (present / max(present.max(), 1.0) + rep) / 2.0
+    value = np.bincount(export_region, exported_fte, R)
+    share = value / value.max() if value.max() > 0 else np.zeros(R)
+    homes = np.array([s.demand.home_shares.get(rid, 0.0) for rid in model.region_ids])
+    homes = homes / homes.sum() if homes.sum() > 0 else np.full(R, 1.0 / R)
+    access = homes @ model.attractiveness
+    markets = (share + access / max(access.max(), 1e-12)) / 2.0
+    return {
+        "competitiveness": (groundings + enterprises + markets) / 3.0,
+        "competitiveness_groundings": groundings,
+        "competitiveness_enterprises": enterprises,
+        "competitiveness_markets": markets,
+    }
 
 
 class Recorder:
@@ -106,6 +134,22 @@ class Recorder:
         self._add(step, "relocations", float(evolved["relocated"].size))
         self._add(step, "insourced_fte", insourced_fte)
         self._add(step, "firms_alive", float(((f.kind != CLIENT) & f.alive).sum()))
+
+        # workforce: staff-weighted attrition and productivity of provider centres by region
+        provider = c.alive & ~c.own & np.isfinite(c.capacity) & (c.capacity > 0)
+        weight = np.where(provider, c.capacity, 0.0)
+        staff = np.bincount(c.region, weight, R)
+        attr = np.bincount(c.region, weight * c.attrition, R) / np.maximum(staff, 1e-12)
+        prod = team_productivity(r.infrastructure[c.region], c.experience.mean(axis=1)) * (1.0 - c.ramp_loss)
+        prod_r = np.bincount(c.region, weight * prod, R) / np.maximum(staff, 1e-12)
+        self._add(step, "attrition", np.where(staff > 0, attr, 0.0), regions)
+        self._add(step, "productivity", np.where(staff > 0, prod_r, 0.0), regions)
+        # FTE the work in hand would need without AI automation, less what it needs with it
+        a = np.maximum(L.automation[act], 1e-9)
+        self._add(step, "displaced_fte", float((v["fte"] * (1.0 - a) / a)[~child].sum()))
+        exported = (loc_i == NEARSHORE) | (loc_i == OFFSHORE)  # a host's market: work it does for clients abroad
+        for name, value in scorecard(m, fte[nz][exported], reg_i[exported]).items():
+            self._add(step, name, value, regions)
 
     def log(self, kind: str, firms, region=None, family=None, detail: str = "") -> None:
         """Record firm-level events (entered, exited, upgraded, relocated, switched, insourced)."""

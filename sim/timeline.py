@@ -7,10 +7,11 @@ Magnitudes: ``tax_rate`` and ``risk_shock`` add to the rate/risk;
 ``currency_shock`` multiply USD wages by (1 + magnitude); ``training_subsidy``
 adds to skill and grows the talent pool by the same share;
 ``infrastructure`` adds to infrastructure quality; ``cluster_park`` adds to
-infrastructure and half as much to skill; ``data_localisation`` makes a home
+infrastructure, half as much to skill, and strengthens knowledge spillover; ``data_localisation`` makes a home
 region keep sensitive work in adequate regions; ``adequacy_decision`` grants
 (magnitude > 0) or withdraws adequacy; ``ai_automation`` cuts the effort of
-new work by magnitude × the type's automation exposure; ``backlash_tax``
+new and renewed work by magnitude × the type's automation exposure, phased in
+evenly over ``duration`` months and permanent after; ``backlash_tax``
 levies magnitude × value on a home region's non-onshore contracts;
 ``communication_cost`` scales coordination cost by (1 + magnitude).
 """
@@ -27,6 +28,7 @@ class Timeline:
         self.model = model
         self.pending = sorted(model.scenario.events, key=lambda e: e.month)
         self.undo: list[tuple[int, callable]] = []
+        self.ramps: list[tuple] = []  # (work types, monthly factor, months left)
         self.applied: list[dict] = []
 
     def apply(self, month: int) -> None:
@@ -38,6 +40,13 @@ class Timeline:
             self.applied.append({"month": month, "kind": event.kind, "target": event.target, "magnitude": event.magnitude})
             if event.duration and undo is not None:
                 self.undo.append((month + event.duration, undo))
+        # gradual changes (AI automation): one step a month until done
+        still = []
+        for types, step, months_left in self.ramps:
+            self.model.automation_factor[types] *= step
+            if months_left > 1:
+                still.append((types, step, months_left - 1))
+        self.ramps = still
         self.model.geography.refresh()
 
 
@@ -90,6 +99,7 @@ def apply_event(model, event):
     if kind == "cluster_park":
         r.infrastructure[idx] = np.clip(r.infrastructure[idx] + m, 0, 1)
         r.skill[idx] = np.clip(r.skill[idx] + m / 2, 0, 1)
+        r.park[idx] += max(m, 0.0)  # parks also strengthen knowledge spillover
         return None
     if kind == "data_localisation":
         homes = idx if event.target else np.flatnonzero(r.eu)
@@ -104,13 +114,12 @@ def apply_event(model, event):
     if kind == "backlash_tax":
         return _add(r.backlash_tax, idx, m - r.backlash_tax[idx], 0.0, 1.0)
     if kind == "ai_automation":
+        # phased in over ``duration`` months (a ramp), then permanent
         types = _types(model, event.target)
         factor = np.clip(1.0 - m * model.catalogue.automation_exposure[types], 0.05, 1.0)
-        model.automation_factor[types] *= factor
-
-        def undo():
-            model.automation_factor[types] /= factor
-        return undo
+        months = max(int(event.duration), 1)
+        model.timeline.ramps.append((types, factor ** (1.0 / months), months))
+        return None
     if kind == "communication_cost":
         cost = model.scenario.cost
         before = cost.communication_cost_factor

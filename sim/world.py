@@ -30,7 +30,7 @@ def region_table(scenario: Scenario) -> tuple[Table, dict]:
             "tax_rate": float, "tax_incentive": float, "infrastructure": float, "risk": float,
             "data_regime": float, "adequate": bool, "eu": bool, "localised": bool, "macro": np.int64,
             "talent_pool": float, "talent_pool_share": float, "employed": float, "cluster": float,
-            "tax_revenue": float, "backlash_tax": float,
+            "tax_revenue": float, "backlash_tax": float, "park": float,
         },
         capacity=n,
     )
@@ -62,6 +62,7 @@ def centre_table(capacity: int) -> Table:
         {
             "firm": np.int64, "region": np.int64, "capacity": float, "used": float,
             "experience": (float, NF), "opened": np.int64, "alive": bool, "own": bool, "hq": bool,
+            "new_staff": float, "attrition": float, "ramp_loss": float,
         },
         capacity=capacity,
     )
@@ -86,7 +87,7 @@ def link_table(capacity: int) -> Table:
             "previous_supplier": np.int64, "pair": np.int64,
             # terms fixed when the link is signed (see contracts.fix_terms)
             "region": np.int64, "band": np.int64, "quality_base": float, "incident_base": float,
-            "overhead_rate": float, "wage_factor": float, "prod_factor": float,
+            "overhead_rate": float, "wage_factor": float, "prod_factor": float, "automation": float,
         },
         capacity=capacity,
     )

@@ -1,0 +1,137 @@
+"""Evolution mechanisms go the right way in controlled settings, and long runs stay bounded."""
+
+import numpy as np
+import pytest
+
+from helpers import SMALL, build
+from sim import ChainModel, invariants, labour, load_scenario, workforce
+from sim.scenario import SCENARIO_DIR, build as build_scenario
+
+
+def test_bpo_heavy_centres_lose_more_staff_and_firms_are_less_stable():
+    model = build({}, seed=2)
+    model.step()
+    c, f = model.centres, model.firms
+    live = np.flatnonzero(c.alive & ~c.own)
+    a, b = live[0], live[1]
+    staffed = np.zeros((c.n, 3))
+    staffed[a, 0] = 10.0   # all IT work
+    staffed[b, 1] = 10.0   # all BPO work
+    workforce.update(model, staffed)
+    assert c.attrition[b] > c.attrition[a] + 0.1
+    firm_a, firm_b = c.firm[a], c.firm[b]
+    if firm_a != firm_b and (c.firm == firm_a).sum() == 1 and (c.firm == firm_b).sum() == 1:
+        assert f.team_stability[firm_b] < f.team_stability[firm_a]
+
+
+def test_tight_labour_markets_raise_attrition_and_wages():
+    model = build({}, seed=2)
+    model.step()
+    r, c = model.regions, model.centres
+    live = np.flatnonzero(c.alive & ~c.own)
+    region = c.region[live[0]]
+    staffed = np.zeros((c.n, 3))
+    workforce.update(model, staffed)
+    calm = c.attrition[live[0]]
+    wages_before = r.wage[:, 1].copy()
+    r.talent_pool[region] = r.employed[region] * 0.5  # tightness 2
+    labour.update_labour_markets(model)
+    workforce.update(model, staffed)
+    assert c.attrition[live[0]] > calm + 0.2
+    growth = r.wage[:, 1] / wages_before
+    others = np.delete(growth, region)
+    assert growth[region] > others.max() + 0.005  # tightness adds to the common trend
+
+
+def test_new_hires_ramp_up_to_full_productivity():
+    no_attrition = {"evolution.attrition_ito": 0, "evolution.attrition_bpo": 0, "evolution.attrition_kpo": 0,
+                    "evolution.attrition_tightness": 0}
+    model = build({"evolution.ramp_months": 10, **no_attrition}, seed=2)
+    c = model.centres
+    centre = np.flatnonzero(c.alive & ~c.own & (c.capacity > 5))[0]
+    c.new_staff[centre] = 0.0
+    workforce.hired(model, np.array([centre]), np.array([c.capacity[centre] / 2]))
+    loss0 = c.ramp_loss[centre]
+    assert loss0 == pytest.approx(0.25, rel=0.05)  # half the staff new, at half productivity
+    staffed = np.zeros((c.n, 3))
+    losses = []
+    for _ in range(12):
+        workforce.update(model, staffed)
+        losses.append(c.ramp_loss[centre])
+    assert all(b <= a + 1e-9 for a, b in zip(losses, losses[1:]))
+    assert losses[-1] < loss0 / 2
+
+
+def test_co_location_raises_skill_through_spillover():
+    model = build({"evolution.spillover_rate": 0.05, "evolution.wage_trend": 0.0}, seed=2)
+    r = model.regions
+    big, small = model.region_ids.index("IND"), model.region_ids.index("VNM")
+    r.skill[big] = r.skill[small] = 0.5
+    r.cluster[:] = 1000.0
+    r.cluster[big], r.cluster[small] = 50_000.0, 100.0
+    r.employed[big], r.employed[small] = 50_000.0, 100.0
+    for _ in range(12):
+        labour.update_labour_markets(model)
+    assert r.skill[big] - 0.5 > 3 * (r.skill[small] - 0.5)
+
+
+def test_a_cluster_park_strengthens_spillover():
+    def growth(events):
+        data = load_scenario("baseline", overrides=SMALL).model_dump()
+        data["events"] = events
+        model = ChainModel(build_scenario(data, "<test>", SCENARIO_DIR), seed=4)
+        host = model.region_ids.index("IND")  # hosts services work, so spillover is at work
+        start = model.regions.skill[host]
+        for _ in range(24):
+            model.step()
+        return model.regions.skill[host] - start
+
+    boost = 0.2
+    park = [{"month": 1, "kind": "cluster_park", "target": "IND", "magnitude": boost}]
+    plain = growth([])
+    assert plain > 0                                   # co-located work raises skill on its own
+    assert growth(park) - boost / 2 > plain * 1.1      # beyond the park's direct boost, spillover is faster
+
+
+def test_ai_automation_phases_in_over_its_ramp_and_displaces_work():
+    data = load_scenario("baseline", overrides=SMALL).model_dump()
+    data["events"] = [{"month": 4, "kind": "ai_automation", "target": "BPO", "magnitude": 0.5, "duration": 6}]
+    model = ChainModel(build_scenario(data, "<test>", SCENARIO_DIR), seed=4)
+    bpo = model.catalogue.family == 1
+    factors = []
+    for _ in range(14):
+        model.step()
+        factors.append(model.automation_factor[bpo].copy())
+    target = np.clip(1 - 0.5 * model.catalogue.automation_exposure[bpo], 0.05, 1)
+    assert np.allclose(factors[2], 1.0)                       # month 3: before the event
+    assert np.all(factors[3] < 1.0) and np.all(factors[3] > target)  # month 4: first step of six
+    assert np.all(np.diff(np.array(factors[3:9]), axis=0) < 0)       # falls each month of the ramp
+    assert np.allclose(factors[8], target) and np.allclose(factors[13], target)
+    displaced = model.metrics().query("metric == 'displaced_fte'").set_index("step")["value"]
+    assert displaced.loc[:3].eq(0).all() and displaced.loc[14] > 0
+
+
+def test_scorecard_parts_are_between_zero_and_one():
+    model = build({}, seed=3).run(12)
+    df = model.metrics()
+    parts = df[df.metric.astype(str).str.startswith("competitiveness")]
+    assert len(parts) == 4 * len(model.regions) * 12
+    assert parts.value.between(0, 1).all()
+
+
+def test_a_twenty_year_baseline_stays_bounded():
+    model = ChainModel(load_scenario("baseline", overrides={"world.clients": 800, "world.primes": 80,
+                                                            "world.subcontractors": 200, "world.months": 240}), seed=6)
+    wages0 = model.regions.wage.copy()
+    for _ in range(240):
+        model.step()
+    invariants.check(model)
+    growth = model.regions.wage / wages0
+    assert np.isfinite(growth).all() and growth.max() < 20  # 20 years: no runaway wages
+    L = model.links
+    act = model.active_links
+    assert np.isfinite(L.price_month[act]).all() and (L.price_month[act] >= 0).all()
+    assert (model.regions.skill <= 1).all() and (model.centres.experience <= 1 + 1e-9).all()
+    df = model.metrics()
+    assert not df.value.isna().any()
+    assert df.query("metric == 'firms_alive'").value.iloc[-1] > 0
