@@ -68,6 +68,10 @@ class ChainModel(mesa.Model):
         self.industry_sensitivity = np.array([scenario.demand.industry_sensitivity.get(i, 0.0) for i in self.industries])
         self.active_links = np.zeros(0, dtype=np.int64)
         self.split_next = np.zeros(0, dtype=np.int64)  # module links to split further next month
+        self.relocation_plans = {"source": np.zeros(0, dtype=np.int64), "region": np.zeros(0, dtype=np.int64),
+                                 "fte": np.zeros(0), "ready": np.zeros(0, dtype=np.int64),
+                                 "captive": np.zeros(0, dtype=bool)}
+        self.setup_costs = 0.0
         self.pending = demand.empty_packages()
         self.refresh_space()
         populate(self)

@@ -1,18 +1,20 @@
-"""Relocation: primes move delivery capacity to where cost-adjusted attractiveness is best.
+"""Relocation: primes, and clients with captive centres, move delivery capacity
+to where cost-adjusted attractiveness is best.
 
 Once a year (a random month per firm) a prime compares the after-tax,
 risk-adjusted unit cost of each of its centres with the best region that
-still has people to hire. If another region is cheaper by more than the
-threshold, it moves a share of that centre's capacity there (opening a centre
-or growing the one it has), paying a set-up cost. Capacity already staffed on
-contracts stays until they end.
+still has people to hire; a client does the same for its captive centre at
+cost. If another region is cheaper by more than the threshold, the firm plans
+to move a share of that centre's capacity there, pays the set-up cost, and
+the capacity moves ``relocation_lag_months`` later (opening a centre or
+growing the one it has). Staff on running contracts stay until they end.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import cost, tax
+from . import cost, tax, workforce
 from .world import PRIME
 
 
@@ -25,43 +27,96 @@ def unit_cost_by_region(model) -> np.ndarray:
 
 
 def relocate(model) -> np.ndarray:
-    """Returns the ids of centres that received capacity this month."""
+    """Plan this month's moves and carry out those whose new site is ready.
+
+    Returns the centres that received capacity this month."""
+    plan(model)
+    return release(model)
+
+
+def _targets(model, unit):
+    r = model.regions
+    open_ = r.employed < r.talent_pool
+    return int(np.argmin(np.where(open_, unit, np.inf))) if open_.any() else -1
+
+
+def plan(model) -> None:
+    """Annual reviews: primes (and clients with captive centres) whose dearest centre costs more than the
+    threshold above the best open region decide to move a share of it there; they pay the set-up
+    cost now, and the capacity moves ``relocation_lag_months`` later."""
     s, f, c, r = model.scenario, model.firms, model.centres, model.regions
     e, rng = s.evolution, model.streams.evolution
-    primes = np.flatnonzero((f.kind == PRIME) & f.alive)
-    reviewing = primes[rng.random(primes.size) < 1.0 / 12.0]
+    reviewing = np.flatnonzero(f.alive & (rng.random(f.n) < 1.0 / 12.0))
     if reviewing.size == 0:
+        return
+    provider_unit = unit_cost_by_region(model)
+    captive_unit = cost.unit_cost(r.wage[:, 1], s.cost.inhouse_overhead, (0.7 + 0.3 * r.infrastructure)) * (1.0 + 0.5 * r.risk)
+    for captive, unit in ((False, provider_unit), (True, captive_unit)):
+        best = _targets(model, unit)
+        if best < 0:
+            continue
+        if captive:
+            owners = reviewing[(f.kind[reviewing] == 0) & (model.captive_centre[reviewing] >= 0)]
+            centres = model.captive_centre[owners]
+        else:
+            owners = reviewing[f.kind[reviewing] == PRIME]
+            centres = np.flatnonzero(np.isin(c.firm, owners) & c.alive & ~c.own)
+        centres = centres[c.alive[centres] & (c.region[centres] != best) & np.isfinite(c.capacity[centres])]
+        dear = centres[unit[c.region[centres]] > unit[best] * (1.0 + e.relocation_threshold)]
+        order = np.lexsort((-unit[c.region[dear]], c.firm[dear]))   # one move per firm: its dearest centre
+        dear = dear[order]
+        dear = dear[np.r_[True, c.firm[dear][1:] != c.firm[dear][:-1]]] if dear.size else dear
+        fte = c.capacity[dear] * e.relocation_share
+        dear, fte = dear[fte > 1.0], fte[fte > 1.0]
+        firms = c.firm[dear]
+        setup = fte * r.wage[best, 1] * e.relocation_setup_months
+        ok = f.cash[firms] > setup
+        dear, fte, firms, setup = dear[ok], fte[ok], firms[ok], setup[ok]
+        if dear.size == 0:
+            continue
+        f.cash[firms] -= setup
+        model.setup_costs += float(setup.sum())
+        p = model.relocation_plans
+        p["source"] = np.concatenate([p["source"], dear])
+        p["region"] = np.concatenate([p["region"], np.full(dear.size, best)])
+        p["fte"] = np.concatenate([p["fte"], fte])
+        p["ready"] = np.concatenate([p["ready"], np.full(dear.size, model.month + int(e.relocation_lag_months))])
+        p["captive"] = np.concatenate([p["captive"], np.full(dear.size, captive)])
+        model.recorder.log("relocation_planned", firms, region=np.full(dear.size, best),
+                           detail=f"capacity moves in {int(e.relocation_lag_months)} months")
+
+
+def release(model) -> np.ndarray:
+    """Move the capacity of plans whose new site is ready (staff on running contracts stay)."""
+    f, c = model.firms, model.centres
+    p = model.relocation_plans
+    due = p["ready"] <= model.month
+    if not due.any():
         return np.zeros(0, dtype=np.int64)
-    unit = unit_cost_by_region(model)
-    open_ = r.employed < r.talent_pool
-    if not open_.any():
-        return np.zeros(0, dtype=np.int64)
-    best = int(np.argmin(np.where(open_, unit, np.inf)))
-    centres = np.flatnonzero(np.isin(c.firm, reviewing) & c.alive & ~c.own & (c.region != best))
-    dear = centres[unit[c.region[centres]] > unit[best] * (1.0 + e.relocation_threshold)]
-    # one move per firm: its dearest centre
-    order = np.lexsort((-unit[c.region[dear]], c.firm[dear]))
-    dear = dear[order]
-    dear = dear[np.r_[True, c.firm[dear][1:] != c.firm[dear][:-1]]] if dear.size else dear
-    movable = np.maximum(c.capacity[dear] - c.used[dear], 0.0)
-    moved = np.minimum(c.capacity[dear] * e.relocation_share, movable)
-    dear, moved = dear[moved > 1.0], moved[moved > 1.0]
-    if dear.size == 0:
-        return dear
-    firms = c.firm[dear]
-    setup = moved * r.wage[best, 1] * e.relocation_setup_months
-    affordable = f.cash[firms] > setup
-    dear, moved, firms, setup = dear[affordable], moved[affordable], firms[affordable], setup[affordable]
-    c.capacity[dear] -= moved
-    f.cash[firms] -= setup
-    # grow an existing centre in the target region, or open one
-    existing = {int(fi): int(ci) for ci, fi in zip(np.flatnonzero(c.alive & ~c.own & (c.region == best)), c.firm[c.alive & ~c.own & (c.region == best)])}
-    targets = np.array([existing.get(int(fi), -1) for fi in firms], dtype=np.int64)
+    source, region, fte, captive = p["source"][due], p["region"][due], p["fte"][due], p["captive"][due]
+    for key in p:
+        p[key] = p[key][~due]
+    live = c.alive[source] & f.alive[c.firm[source]]
+    source, region, fte, captive = source[live], region[live], fte[live], captive[live]
+    moved = np.minimum(fte, np.maximum(c.capacity[source] - c.used[source], 0.0))
+    keep = moved > 0.5
+    source, region, moved, captive = source[keep], region[keep], moved[keep], captive[keep]
+    if source.size == 0:
+        return source
+    firms = c.firm[source]
+    c.capacity[source] -= moved
+    # grow the firm's existing centre in the target region, or open one
+    targets = np.full(source.size, -1, dtype=np.int64)
+    for i, (firm, reg, own) in enumerate(zip(firms.tolist(), region.tolist(), captive.tolist())):
+        there = np.flatnonzero((c.firm == firm) & c.alive & (c.region == reg) & (c.own == own) & np.isfinite(c.capacity))
+        targets[i] = there[0] if there.size else -1
     new = targets < 0
     if new.any():
-        rows = c.append(int(new.sum()), firm=firms[new], region=best, capacity=0.0, alive=True, own=False,
-                        opened=model.month, experience=c.experience[dear[new]] * 0.5)
+        rows = c.append(int(new.sum()), firm=firms[new], region=region[new], capacity=0.0, alive=True,
+                        own=captive[new], opened=model.month, experience=c.experience[source[new]] * 0.5)
         targets[new] = rows
     np.add.at(c.capacity, targets, moved)
-    model.setup_costs = float(setup.sum())
+    workforce.hired(model, targets, moved)   # the new site's staff are new hires
+    cap = captive & (model.captive_centre[firms] == source)
+    model.captive_centre[firms[cap]] = targets[cap]  # a client's captive work now goes to the new site
     return targets

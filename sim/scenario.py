@@ -259,6 +259,7 @@ class Evolution(Section):
     relocation_threshold: float = F(0.25, "Cost advantage of another region that makes a prime move capacity there", "share", ge=0, le=10)
     relocation_share: float = F(0.3, "Share of a centre's capacity moved in one relocation", "share", ge=0, le=1)
     relocation_setup_months: float = F(2.0, "Set-up cost of moved capacity, in months of the new region's wages", "months", ge=0, le=60)
+    relocation_lag_months: int = F(6, "Months from deciding to move capacity to the new site being ready", "months", ge=0, le=60)
 
 
 class Event(Section):

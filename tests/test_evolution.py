@@ -135,3 +135,77 @@ def test_a_twenty_year_baseline_stays_bounded():
     df = model.metrics()
     assert not df.value.isna().any()
     assert df.query("metric == 'firms_alive'").value.iloc[-1] > 0
+
+
+def test_a_cost_gap_moves_capacity_only_after_the_lag():
+    lag = 5
+    model = build({"evolution.relocation_lag_months": lag, "evolution.relocation_threshold": 0.1,
+                   "world.months": 30}, seed=3).run(30)
+    ev = model.events()
+    planned = ev[ev.kind == "relocation_planned"]
+    moved = ev[ev.kind == "relocated"]
+    assert len(planned) > 0 and len(moved) > 0
+    assert moved.step.min() >= planned.step.min() + lag
+    # every release follows a plan of the same firm, lag months earlier, to the same region
+    plans = set(zip(planned.firm, planned.step + lag, planned.region))
+    assert all((firm, step, region) in plans for firm, step, region in zip(moved.firm, moved.step, moved.region))
+
+
+def test_a_capable_subcontractor_becomes_a_prime():
+    from sim import upgrading
+    from sim.agents import PrimeProvider
+    from sim.world import PRIME, SUB
+
+    model = build({}, seed=3)
+    model.step()
+    f = model.firms
+    sub = int(np.flatnonzero((f.kind == SUB) & f.alive)[0])
+    others = np.flatnonzero((f.kind == SUB) & f.alive)[1:]
+    f.reputation[others] = 0.0  # only the chosen one qualifies
+    f.reputation[sub], f.capability[sub], f.cash[sub], f.profit[sub] = 0.95, 0.9, 1e9, 1.0
+    upgraded = upgrading.functional_upgrades(model)
+    assert upgraded.tolist() == [sub]
+    assert f.kind[sub] == PRIME and isinstance(model.firm_agents[sub], PrimeProvider)
+    model.step()  # it can now be invited to clients' tenders without breaking anything
+    invariants.check(model)
+
+
+def test_a_failing_prime_takes_its_chain_down_and_its_clients_re_tender():
+    from sim import evolution
+    from sim.world import ACTIVE, FAILED
+
+    model = build({}, seed=3).run(12)
+    L = model.links
+    act = model.active_links
+    tier1 = act[(L.tier[act] == 1) & ~L.own[act]]
+    with_modules = np.unique(L.parent[act[L.tier[act] == 2]])
+    candidates = np.intersect1d(tier1, with_modules)
+    prime = int(L.supplier[candidates[0]])
+    its_contracts = act[(L.supplier[act] == prime) & (L.tier[act] == 1)]
+    its_modules = act[np.isin(L.root[act], its_contracts) & (L.tier[act] > 1)]
+    assert its_modules.size > 0
+    model.firms.cash[prime] = -1.0
+    delivered = {"links": np.zeros(0, dtype=np.int64)}
+    out = evolution.advance(model, delivered)
+    assert prime in out["exited"].tolist() and not model.firms.alive[prime]
+    assert (L.status[its_contracts] == FAILED).all() and (L.status[its_modules] == FAILED).all()
+    retender = out["retender"]
+    assert set(retender["client"].tolist()) == set(L.client[its_contracts].tolist())
+    assert (retender["exclude"] == prime).all()
+    assert not (L.status[model.active_links] != ACTIVE).any()
+
+
+def test_a_training_subsidy_raises_skill_and_the_talent_pool_at_its_month():
+    data = load_scenario("baseline", overrides=SMALL).model_dump()
+    data["events"] = [{"month": 3, "kind": "training_subsidy", "target": "CHN", "magnitude": 0.05}]
+    model = ChainModel(build_scenario(data, "<test>", SCENARIO_DIR), seed=4)
+    base = ChainModel(load_scenario("baseline", overrides=SMALL), seed=4)
+    chn = model.region_ids.index("CHN")
+    for month in range(1, 5):
+        model.step()
+        base.step()
+        if month < 3:
+            assert model.regions.skill[chn] == base.regions.skill[chn]
+        else:
+            assert model.regions.skill[chn] > base.regions.skill[chn] + 0.04
+            assert model.regions.talent_pool[chn] > base.regions.talent_pool[chn] * 1.04
