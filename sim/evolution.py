@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import contracts, relocation, upgrading, workforce
-from .world import CLIENT, FAILED, NF, SUB
+from .world import CLIENT, FAILED, NF, PRIME, SUB
 
 
 def advance(model, delivered: dict) -> dict:
@@ -26,7 +26,7 @@ def advance(model, delivered: dict) -> dict:
     e = s.evolution
     act = delivered["links"]
     none = np.zeros(0, dtype=np.int64)
-    out = {"exited": none, "entered": none, "retender": None, "relocated": none, "upgraded": none}
+    out = {"exited": none, "entered": none, "retender": None, "relocated": none, "upgraded": none, "upgrades": []}
 
     if act.size:
         # ---- experience: a centre learns a family in proportion to the FTE it staffs in it
@@ -37,6 +37,7 @@ def advance(model, delivered: dict) -> dict:
         share[~np.isfinite(share)] = 0.0
         c.experience += e.experience_rate * np.clip(share, 0, 1) * (1.0 - c.experience)
         workforce.update(model, staffed)
+        out["upgrades"] = upgrading.learn_and_record(model, staffed)
 
         # ---- reputation: the share of a vendor's links that met their SLA this month
         ok = ~delivered["breach"] & ~delivered["incident"]
@@ -139,21 +140,25 @@ def fail_firms(model, firms) -> dict:
 
 
 def _entry(model) -> np.ndarray:
-    """New subcontractors where providers' margins were positive last month (at most a few a month)."""
+    """New primes and subcontractors where firms of their kind made money last month.
+
+    Entrants replace part of the kind's exits in that home region and add a
+    little on top, only where that kind's providers were profitable in total."""
     e, f, r = model.scenario.evolution, model.firms, model.regions
     rng = model.streams.evolution
+    entered = []
     if e.entry_rate <= 0:
         return np.zeros(0, dtype=np.int64)
-    subs = (f.kind == SUB) & f.alive
-    if not subs.any():
-        return np.zeros(0, dtype=np.int64)
-    home_profit = np.bincount(f.home[subs], f.profit[subs], len(r))
-    home_count = np.bincount(f.home[subs], minlength=len(r))
-    margin_ok = (home_profit > 0) & (home_count > 0)
-    expected = e.entry_rate * home_count * margin_ok * np.clip(np.bincount(f.home[(f.kind != CLIENT) & ~f.alive], minlength=len(r)) / np.maximum(home_count, 1), 0.0, 1.0)
-    expected += e.entry_rate * 0.05 * home_count * margin_ok
-    count = rng.poisson(expected)
-    if count.sum() == 0:
-        return np.zeros(0, dtype=np.int64)
-    home = np.repeat(np.arange(len(r)), count)
-    return model.add_subcontractors(home)
+    for kind in (PRIME, SUB):
+        live = (f.kind == kind) & f.alive
+        if not live.any():
+            continue
+        home_profit = np.bincount(f.home[live], f.profit[live], len(r))
+        home_count = np.bincount(f.home[live], minlength=len(r))
+        margin_ok = (home_profit > 0) & (home_count > 0)
+        exits = np.bincount(f.home[(f.kind == kind) & ~f.alive], minlength=len(r))
+        expected = e.entry_rate * home_count * margin_ok * (np.clip(exits / np.maximum(home_count, 1), 0.0, 1.0) + 0.05)
+        count = rng.poisson(expected)
+        if count.sum():
+            entered.append(model.add_providers(kind, np.repeat(np.arange(len(r)), count)))
+    return np.concatenate(entered) if entered else np.zeros(0, dtype=np.int64)

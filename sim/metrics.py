@@ -130,7 +130,7 @@ class Recorder:
         self._add(step, "hhi_primes", float(((prime_value / total) ** 2).sum()) if total > 0 else 0.0)
         self._add(step, "firms_entered", float(evolved["entered"].size))
         self._add(step, "firms_exited", float(evolved["exited"].size))
-        self._add(step, "upgrades", float(evolved["upgraded"].size))
+        self._add(step, "upgrades", float(evolved["upgraded"].size + sum(firms.size for _, firms in evolved["upgrades"])))
         self._add(step, "relocations", float(evolved["relocated"].size))
         self._add(step, "insourced_fte", insourced_fte)
         self._add(step, "firms_alive", float(((f.kind != CLIENT) & f.alive).sum()))

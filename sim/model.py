@@ -18,8 +18,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import delivery, demand, evolution, labour, management, subcontracting
-from .agents import AGENT_CLASS, Region, Subcontractor
+from . import delivery, demand, evolution, labour, management, subcontracting, upgrading, workforce
+from .agents import AGENT_CLASS, Region
 from .catalogue import load_catalogue
 from .contracts import sign
 from .geography import Geography
@@ -31,7 +31,7 @@ from .scenario import Scenario, load_scenario
 from .timeline import Timeline
 from .trust import TrustBook
 from .world import (
-    ACTIVE, PRIME, SUB, centre_table, firm_table, host_attractiveness, link_table, populate, region_table,
+    ACTIVE, PRIME, centre_table, firm_table, host_attractiveness, link_table, populate, region_table,
     extend_firm_index,
 )
 
@@ -75,6 +75,7 @@ class ChainModel(mesa.Model):
         self.pending = demand.empty_packages()
         self.refresh_space()
         populate(self)
+        upgrading.mark_starting_levels(self, np.flatnonzero(self.firms.kind != 0))
 
         Region.create_agents(self, len(self.regions), row=np.arange(len(self.regions)),
                              region_id=self.region_ids, name=self.region_data["name"])
@@ -127,7 +128,9 @@ class ChainModel(mesa.Model):
         log, L, c = self.recorder.log, self.links, self.centres
         log("entered", evolved["entered"])
         log("exited", evolved["exited"], detail="ran out of cash")
-        log("upgraded", evolved["upgraded"], detail="subcontractor to prime (functional)")
+        log("upgraded", evolved["upgraded"], detail="functional (subcontractor to prime)")
+        for detail, firms in evolved["upgrades"]:
+            log("upgraded", firms, detail=detail)
         moved = evolved["relocated"]
         log("relocated", c.firm[moved], region=c.region[moved], detail="moved capacity")
         ins = self._insourced_rows
@@ -151,25 +154,29 @@ class ChainModel(mesa.Model):
             0.2 + 0.8 * r.skill ** 2,                  # KPO: the deepest skill
         ])
 
-    def add_subcontractors(self, home: np.ndarray) -> np.ndarray:
-        """New subcontractors (entry): one centre each in their home region."""
+    def add_providers(self, kind: int, home: np.ndarray) -> np.ndarray:
+        """New providers (entry): one centre each in their home region, sized like their peers there."""
         f, c, s = self.firms, self.centres, self.scenario
         rng = self.streams.evolution
         n = home.size
-        subs = (f.kind == SUB) & f.alive
-        typical = np.median(c.capacity[np.isin(c.firm, np.flatnonzero(subs))]) if subs.any() else 20.0
-        cap = typical * rng.lognormal(-0.2, 0.5, n)
+        peers = np.flatnonzero((f.kind == kind) & f.alive)
+        peer_centres = c.alive & np.isin(c.firm, peers) & c.hq
+        typical = np.median(c.capacity[peer_centres]) if peer_centres.any() else 20.0
+        cap = np.maximum(typical * rng.lognormal(-0.2, 0.5, n), s.evolution.core_team_fte)
         wage_bill = cap * self.regions.wage[home, 1]
+        low, high = (0.4, 0.8) if kind == PRIME else (0.2, 0.6)
         rows = f.append(
-            n, kind=SUB, home=home, alive=True, size=1.0, cash=wage_bill * s.evolution.initial_cash_months,
-            reputation=0.5, markup=s.cost.initial_markup, security=rng.uniform(0.3, 0.8, n),
-            capability=rng.uniform(0.2, 0.6, (n, 3)), team_stability=rng.uniform(0.6, 0.9, n),
+            n, kind=kind, home=home, alive=True, size=1.0, cash=wage_bill * s.evolution.initial_cash_months,
+            reputation=0.5, markup=s.cost.initial_markup, security=rng.uniform(low + 0.1, high + 0.2, n),
+            capability=rng.uniform(low, high, (n, 3)), team_stability=rng.uniform(0.6, 0.9, n),
             entered=self.month, exited=-1, win_rate=0.3,
         )
-        c.append(n, firm=rows, region=home, capacity=cap, alive=True, own=False, opened=self.month,
-                 experience=0.1, hq=True)
+        centres = c.append(n, firm=rows, region=home, capacity=cap, alive=True, own=False, opened=self.month,
+                           experience=0.1, hq=True)
+        workforce.hired(self, centres, cap)   # a new firm's staff are all new
+        upgrading.mark_starting_levels(self, rows)
         extend_firm_index(self)
-        for agent in Subcontractor.create_agents(self, n, row=rows):
+        for agent in AGENT_CLASS[kind].create_agents(self, n, row=rows):
             self.firm_agents[agent.row] = agent
         return rows
 

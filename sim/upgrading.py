@@ -1,16 +1,23 @@
-"""Functional upgrading (Humphrey & Schmitz): a subcontractor becomes a prime.
+"""Upgrading (Humphrey & Schmitz), each kind recorded as an event.
 
-A tier-2 firm with a strong track record, enough capability and cash starts
-to bid to clients directly. Its row keeps its history; its kind and its Mesa
-agent class change. (Process and product upgrading come with the evolution
-issue.)
+- process: a firm's staff become productive enough (experience crosses a level);
+- product: a provider moves up to higher-skill work (its knowledge-work capability
+  crosses a level) — capability grows with the work a firm staffs (learning by doing);
+- functional: a subcontractor with a strong track record, capability and cash
+  starts to bid to clients directly (it becomes a prime: same row, new Mesa agent
+  class); and a provider whose work was mostly business processes moves into
+  knowledge work;
+- inter-chain: a provider starts serving a family of work it never served.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .world import PRIME, SUB
+from .world import CLIENT, NF, PRIME, SUB
+
+PROCESS, PRODUCT, BPO_TO_KPO = 1, 2, 4
+ITO, BPO, KPO = 0, 1, 2
 
 
 def functional_upgrades(model) -> np.ndarray:
@@ -31,3 +38,50 @@ def functional_upgrades(model) -> np.ndarray:
         f.kind[upgraded] = PRIME
         model.replace_agents(upgraded)
     return upgraded
+
+
+def learn_and_record(model, staffed: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Firm-level learning by doing, then the upgrades it produced: [(detail, firms), ...]."""
+    e, f, c = model.scenario.evolution, model.firms, model.centres
+    providers = (f.kind != CLIENT) & f.alive
+    by_firm = np.stack([np.bincount(c.firm, staffed[:, j], f.n) for j in range(NF)], axis=1)  # F×3 FTE
+    total = by_firm.sum(axis=1)
+    share = np.where(total[:, None] > 0, by_firm / np.maximum(total, 1e-12)[:, None], 0.0)
+    learning = np.where(providers[:, None], e.capability_rate * share * (1.0 - f.capability), 0.0)
+    f.capability = f.capability + learning
+    events = []
+
+    # process: experience in the work the firm actually does (staff-weighted by family) crosses the level
+    exp = np.bincount(c.firm, (staffed * c.experience).sum(axis=1), f.n) / np.maximum(total, 1e-12)
+    events.append(("process", _first(f, providers & (exp >= e.process_upgrade_level), PROCESS)))
+    # product: knowledge-work capability crosses the level
+    events.append(("product", _first(f, providers & (f.capability[:, KPO] >= e.product_upgrade_level), PRODUCT)))
+    # functional, BPO to KPO: a history of mostly business-process work, a real share of knowledge work now
+    seasoned = (f.first_served > 0) & (model.month - f.first_served >= 12)  # a year of history to change from
+    history = f.work_done.sum(axis=1)
+    was_bpo = seasoned & (f.work_done[:, BPO] >= 0.75 * np.maximum(history, 1e-12))
+    events.append(("functional (BPO to KPO)", _first(f, providers & was_bpo & (share[:, KPO] >= 0.25), BPO_TO_KPO)))
+    # inter-chain: after a year of serving, a family of work the firm never served
+    serving = np.zeros(f.n, dtype=np.int64)
+    for j in range(NF):
+        serving |= np.where(by_firm[:, j] > 0, 1 << j, 0)
+    new_family = providers & seasoned & ((serving & ~f.served) > 0)
+    f.served = f.served | serving
+    f.first_served = np.where((f.first_served == 0) & (total > 0), model.month, f.first_served)
+    f.work_done = f.work_done + by_firm
+    events.append(("inter-chain", np.flatnonzero(new_family)))
+    return events
+
+
+def _first(f, mask, bit):
+    """Firms reaching an upgrade for the first time (each kind counts once per firm)."""
+    new = np.flatnonzero(mask & ((f.upgraded & bit) == 0))
+    f.upgraded[new] |= bit
+    return new
+
+
+def mark_starting_levels(model, firms) -> None:
+    """Firms that start above an upgrade level have not upgraded: mark them so they never count."""
+    e, f = model.scenario.evolution, model.firms
+    firms = np.asarray(firms, dtype=np.int64)
+    f.upgraded[firms] |= np.where(f.capability[firms, KPO] >= e.product_upgrade_level, PRODUCT, 0)

@@ -52,6 +52,8 @@ def firm_table(capacity: int) -> Table:
             "team_stability": float, "entered": np.int64, "exited": np.int64, "loss_months": np.int64,
             "win_rate": float, "bids": float, "wins": float, "incidents": np.int64, "burned": bool,
             "profit": float, "revenue": float, "industry": np.int64,
+            "upgraded": np.int64, "served": np.int64,  # bit flags: upgrades recorded, families ever served
+            "work_done": (float, NF), "first_served": np.int64,  # cumulative FTE-months by family; month of first work
         },
         capacity=capacity,
     )

@@ -209,3 +209,49 @@ def test_a_training_subsidy_raises_skill_and_the_talent_pool_at_its_month():
         else:
             assert model.regions.skill[chn] > base.regions.skill[chn] + 0.04
             assert model.regions.talent_pool[chn] > base.regions.talent_pool[chn] * 1.04
+
+
+def test_entrants_appear_where_their_kind_makes_money():
+    from sim import evolution
+    from sim.world import PRIME, SUB
+
+    model = build({"evolution.entry_rate": 1.0}, seed=3)
+    model.step()
+    f = model.firms
+    ind = model.region_ids.index("IND")
+    primes = (f.kind == PRIME) & f.alive
+    assert primes[f.home == ind].any()
+    f.profit[primes] = np.where(f.home[primes] == ind, 1e5, -1e5)
+    f.profit[(f.kind == SUB) & f.alive] = -1e5
+    before = f.n
+    entered = evolution._entry(model)
+    assert entered.size > 0
+    assert (f.kind[entered] == PRIME).all() and (f.home[entered] == ind).all()
+    assert entered.min() >= before and f.alive[entered].all()
+    assert all(type(model.firm_agents[int(i)]).__name__ == "PrimeProvider" for i in entered)
+
+
+def test_upgrades_are_recorded_once_and_only_as_changes():
+    from sim import upgrading
+    from sim.world import PRIME
+
+    model = build({"evolution.capability_rate": 0.5}, seed=3)
+    for _ in range(14):
+        model.step()
+    f, c = model.firms, model.centres
+    firm = int(np.flatnonzero((f.kind == PRIME) & f.alive)[0])
+    centre = int(np.flatnonzero((c.firm == firm) & c.alive)[0])
+    # a year of mostly business-process work, KPO capability just below the level
+    f.work_done[firm] = [0.0, 100.0, 0.0]
+    f.first_served[firm] = model.month - 13
+    f.served[firm] = 1 << 1
+    f.capability[firm, 2] = 0.55
+    f.upgraded[firm] = 0
+    staffed = np.zeros((c.n, 3))
+    staffed[centre] = [0.0, 5.0, 5.0]   # now half knowledge work
+    events = dict((d, firms) for d, firms in upgrading.learn_and_record(model, staffed))
+    assert firm in events["functional (BPO to KPO)"].tolist()
+    assert firm in events["product"].tolist()          # 0.55 + 0.5 × 0.5 × 0.45 > 0.6
+    assert firm in events["inter-chain"].tolist()      # KPO is a family it never served
+    again = dict((d, firms) for d, firms in upgrading.learn_and_record(model, staffed))
+    assert firm not in again["functional (BPO to KPO)"].tolist() and firm not in again["product"].tolist()
