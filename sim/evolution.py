@@ -143,7 +143,8 @@ def _entry(model) -> np.ndarray:
     """New primes and subcontractors where firms of their kind made money last month.
 
     Entrants replace part of the kind's exits in that home region and add a
-    little on top, only where that kind's providers were profitable in total."""
+    little on top, only where that kind's providers were profitable in total;
+    a region left with none of a kind sees greenfield founders."""
     e, f, r = model.scenario.evolution, model.firms, model.regions
     rng = model.streams.evolution
     entered = []
@@ -158,6 +159,8 @@ def _entry(model) -> np.ndarray:
         margin_ok = (home_profit > 0) & (home_count > 0)
         exits = np.bincount(f.home[(f.kind == kind) & ~f.alive], minlength=len(r))
         expected = e.entry_rate * home_count * margin_ok * (np.clip(exits / np.maximum(home_count, 1), 0.0, 1.0) + 0.05)
+        # greenfield: where a region has no firm of this kind left, founders with local talent still start one
+        expected = expected + np.where(home_count == 0, e.greenfield_entry, 0.0)
         count = rng.poisson(expected)
         if count.sum():
             entered.append(model.add_providers(kind, np.repeat(np.arange(len(r)), count)))

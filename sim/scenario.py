@@ -244,6 +244,7 @@ class Evolution(Section):
     client_cash_months: float = F(12.0, "Clients' starting reserve, in months of their expected spend", "months", ge=0, le=240)
     exit_after_loss_months: int = F(18, "Consecutive loss months after which a provider's owners close it (it also exits when its cash runs out)", "months", ge=1, le=1200)
     entry_rate: float = F(0.02, "Monthly entrants per exited-or-profitable slot, where margins are positive", "share", ge=0, le=1)
+    greenfield_entry: float = F(0.1, "Monthly chance of a new firm of a kind in a region that has none of that kind", "probability", ge=0, le=10)
     attrition_ito: float = F(0.22, "Annual staff attrition in IT work (Indian IT roughly 17-28%)", "share/year", ge=0, le=2)
     attrition_bpo: float = F(0.40, "Annual staff attrition in business-process work (Indian BPO roughly 25-55%)", "share/year", ge=0, le=2)
     attrition_kpo: float = F(0.18, "Annual staff attrition in knowledge work (assumption: below IT)", "share/year", ge=0, le=2)

@@ -123,6 +123,8 @@ def test_a_twenty_year_baseline_stays_bounded():
     model = ChainModel(load_scenario("baseline", overrides={"world.clients": 800, "world.primes": 80,
                                                             "world.subcontractors": 200, "world.months": 240}), seed=6)
     wages0 = model.regions.wage.copy()
+    c = model.centres
+    hosted_at_start = set(np.unique(c.region[c.alive & ~c.own]).tolist())
     for _ in range(240):
         model.step()
     invariants.check(model)
@@ -135,6 +137,10 @@ def test_a_twenty_year_baseline_stays_bounded():
     df = model.metrics()
     assert not df.value.isna().any()
     assert df.query("metric == 'firms_alive'").value.iloc[-1] > 0
+    # providers remain in every region that hosted some at the start (exits are refilled, greenfield too)
+    c, f = model.centres, model.firms
+    hosting = c.alive & ~c.own & f.alive[c.firm] & (c.capacity > 0)
+    assert set(np.unique(c.region[hosting]).tolist()) >= hosted_at_start
 
 
 def test_a_cost_gap_moves_capacity_only_after_the_lag():
@@ -215,7 +221,7 @@ def test_entrants_appear_where_their_kind_makes_money():
     from sim import evolution
     from sim.world import PRIME, SUB
 
-    model = build({"evolution.entry_rate": 1.0}, seed=3)
+    model = build({"evolution.entry_rate": 1.0, "evolution.greenfield_entry": 0.0}, seed=3)
     model.step()
     f = model.firms
     ind = model.region_ids.index("IND")
@@ -255,3 +261,22 @@ def test_upgrades_are_recorded_once_and_only_as_changes():
     assert firm in events["inter-chain"].tolist()      # KPO is a family it never served
     again = dict((d, firms) for d, firms in upgrading.learn_and_record(model, staffed))
     assert firm not in again["functional (BPO to KPO)"].tolist() and firm not in again["product"].tolist()
+
+
+def test_greenfield_founders_start_firms_where_none_of_their_kind_is_left():
+    from sim import evolution
+    from sim.world import PRIME
+
+    model = build({"evolution.entry_rate": 0.02, "evolution.greenfield_entry": 5.0}, seed=3)
+    model.step()
+    f = model.firms
+    primes = (f.kind == PRIME) & f.alive
+    emptied = int(f.home[primes][0])
+    f.alive[primes & (f.home == emptied)] = False          # that region's primes are gone
+    f.profit[(f.kind != 0) & f.alive] = -1.0               # nobody makes money: only greenfield entry remains
+    empty = set(range(len(model.regions))) - set(f.home[(f.kind == PRIME) & f.alive].tolist())
+    assert emptied in empty
+    entered = evolution._entry(model)
+    new_primes = entered[f.kind[entered] == PRIME]
+    assert emptied in f.home[new_primes].tolist()
+    assert set(f.home[new_primes].tolist()) <= empty
