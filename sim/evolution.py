@@ -26,7 +26,8 @@ def advance(model, delivered: dict) -> dict:
     e = s.evolution
     act = delivered["links"]
     none = np.zeros(0, dtype=np.int64)
-    out = {"exited": none, "entered": none, "retender": None, "relocated": none, "upgraded": none, "upgrades": []}
+    out = {"exited": none, "failed": none, "entered": none, "retender": None, "relocated": none, "upgraded": none,
+           "upgrades": []}
 
     if act.size:
         # ---- experience: a centre learns a family in proportion to the FTE it staffs in it
@@ -73,9 +74,12 @@ def advance(model, delivered: dict) -> dict:
     # ---- failure: providers out of cash exit, and the ripple runs down their chains
     # exit when the cash is gone, or when owners give up after sustained losses
     f.loss_months = np.where(f.profit < 0, f.loss_months + 1, 0)
-    broke = np.flatnonzero(providers & f.alive & ((f.cash < 0) | (f.loss_months >= e.exit_after_loss_months)))
+    insolvent = providers & f.alive & (f.cash < 0)
+    closed = providers & f.alive & ~insolvent & (f.loss_months >= e.exit_after_loss_months)
+    broke = np.flatnonzero(insolvent | closed)
     if broke.size:
         out["exited"] = broke
+        out["failed"] = np.flatnonzero(insolvent)
         out["retender"] = fail_firms(model, broke)
 
     # ---- entry of subcontractors where providers made money

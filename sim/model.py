@@ -127,7 +127,9 @@ class ChainModel(mesa.Model):
     def _log_events(self, reviewed, evolved) -> None:
         log, L, c = self.recorder.log, self.links, self.centres
         log("entered", evolved["entered"])
-        log("exited", evolved["exited"], detail="ran out of cash")
+        failed = evolved["failed"]
+        log("failed", failed, detail="ran out of cash; its contracts fail and are re-tendered")
+        log("exited", np.setdiff1d(evolved["exited"], failed), detail="owners closed it after sustained losses")
         log("upgraded", evolved["upgraded"], detail="functional (subcontractor to prime)")
         for detail, firms in evolved["upgrades"]:
             log("upgraded", firms, detail=detail)

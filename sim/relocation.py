@@ -1,8 +1,8 @@
 """Relocation: primes, and clients with captive centres, move delivery capacity
 to where cost-adjusted attractiveness is best.
 
-Once a year (a random month per firm) a prime compares the after-tax,
-risk-adjusted unit cost of each of its centres with the best region that
+Once a year (a random month per firm) a prime compares the after-tax, risk-
+and distance-adjusted unit cost of each of its centres with the best region that
 still has people to hire; a client does the same for its captive centre at
 cost. If another region is cheaper by more than the threshold, the firm plans
 to move a share of that centre's capacity there, pays the set-up cost, and
@@ -18,12 +18,20 @@ from . import cost, tax, workforce
 from .world import PRIME
 
 
+def demand_distance(model) -> np.ndarray:
+    """Per region: mean time-zone and language distance to where clients are, weighted by demand."""
+    s, geo = model.scenario, model.geography
+    homes = np.array([s.demand.home_shares.get(rid, 0.0) for rid in model.region_ids])
+    homes = homes / homes.sum() if homes.sum() > 0 else np.full(homes.size, 1.0 / homes.size)
+    return homes @ (0.5 * (geo.tz + geo.lang))
+
+
 def unit_cost_by_region(model) -> np.ndarray:
-    """After-tax, risk-adjusted USD per FTE-month of mid-band work, per region."""
+    """After-tax, risk- and distance-adjusted USD per FTE-month of mid-band work, per region."""
     s, r = model.scenario, model.regions
     base = cost.unit_cost(r.wage[:, 1], s.cost.overhead, (0.7 + 0.3 * r.infrastructure))
     gross = 1.0 + s.cost.initial_markup / (1.0 - tax.effective_rate(r))
-    return base * gross * (1.0 + 0.5 * r.risk)
+    return base * gross * (1.0 + 0.5 * r.risk) * (1.0 + s.cost.coordination_rate * demand_distance(model))
 
 
 def relocate(model) -> np.ndarray:
@@ -50,7 +58,8 @@ def plan(model) -> None:
     if reviewing.size == 0:
         return
     provider_unit = unit_cost_by_region(model)
-    captive_unit = cost.unit_cost(r.wage[:, 1], s.cost.inhouse_overhead, (0.7 + 0.3 * r.infrastructure)) * (1.0 + 0.5 * r.risk)
+    captive_unit = (cost.unit_cost(r.wage[:, 1], s.cost.inhouse_overhead, (0.7 + 0.3 * r.infrastructure))
+                    * (1.0 + 0.5 * r.risk) * (1.0 + s.cost.coordination_rate * demand_distance(model)))
     for captive, unit in ((False, provider_unit), (True, captive_unit)):
         best = _targets(model, unit)
         if best < 0:
