@@ -129,13 +129,13 @@ def test_a_twenty_year_baseline_stays_bounded():
     gap, longest_gap, months_hosting = np.zeros(R, int), np.zeros(R, int), np.zeros(R, int)
     for _ in range(240):
         model.step()
+        invariants.check(model)  # every invariant of the engine, every month
         c, f = model.centres, model.firms
         hosting = np.zeros(R, dtype=bool)
         hosting[c.region[c.alive & ~c.own & f.alive[c.firm] & (c.capacity > 0)]] = True
         gap = np.where(hosting, 0, gap + 1)
         longest_gap = np.maximum(longest_gap, gap)
         months_hosting += hosting
-    invariants.check(model)
     growth = model.regions.wage / wages0
     assert np.isfinite(growth).all() and growth.max() < 20  # 20 years: no runaway wages
     L = model.links
