@@ -33,18 +33,21 @@ def candidate_centres(model, kind) -> np.ndarray:
 
 def _unique_in_draw_order(draws: np.ndarray, k: int) -> np.ndarray:
     """Column positions of the first k distinct values of each row, in the order drawn
-    (−1 pads rows with fewer). Rows are short (2k), so comparing each column with the
-    ones before it is cheaper than sorting."""
+    (−1 pads rows with fewer; negative draws are no draw). ``np.unique`` over (row, value)
+    keys returns each first occurrence, and sorting those positions restores draw order."""
     P, D = draws.shape
-    repeat = draws < 0
-    for j in range(1, D):
-        repeat[:, j] |= (draws[:, :j] == draws[:, j : j + 1]).any(axis=1)
-    fresh = ~repeat
-    rank = np.cumsum(fresh, axis=1) - 1                 # 0-based order among distinct draws
-    take = fresh & (rank < k)
-    rows, cols = np.nonzero(take)
     keep = np.full((P, k), -1, dtype=np.int64)
-    keep[rows, rank[rows, cols]] = cols
+    if P == 0:
+        return keep
+    width = int(draws.max()) + 2
+    keys = (np.arange(P)[:, None] * width + (draws + 1)).ravel()
+    _, first = np.unique(keys, return_index=True)
+    first = np.sort(first)
+    first = first[draws.ravel()[first] >= 0]
+    rows = first // D
+    rank = np.arange(first.size) - np.searchsorted(rows, rows)   # order among the row's distinct draws
+    take = rank < k
+    keep[rows[take], rank[take]] = (first % D)[take]
     return keep
 
 

@@ -9,6 +9,8 @@ when asked for.
 from __future__ import annotations
 
 import numpy as np
+
+from .tables import row_mean
 import pandas as pd
 
 from .geography import INHOUSE, NEARSHORE, OFFSHORE
@@ -24,6 +26,7 @@ METRICS = (
     "competitiveness", "competitiveness_groundings", "competitiveness_enterprises", "competitiveness_markets",
 )
 NONE = -1
+METRIC_INDEX = {name: i for i, name in enumerate(METRICS)}
 
 
 def scorecard(model, exported_fte, export_region) -> dict:
@@ -63,9 +66,11 @@ class Recorder:
         n = value.size
         chunk = np.empty((n, 7))
         chunk[:, 0] = step
-        chunk[:, 1] = METRICS.index(metric)
-        for col, v in zip((2, 3, 4, 5), (region, family, mode, location)):
-            chunk[:, col] = np.broadcast_to(v, n)
+        chunk[:, 1] = METRIC_INDEX[metric]
+        chunk[:, 2] = region      # scalars and arrays of length n both broadcast on assignment
+        chunk[:, 3] = family
+        chunk[:, 4] = mode
+        chunk[:, 5] = location
         chunk[:, 6] = value
         self.chunks.append(chunk)
 
@@ -140,7 +145,7 @@ class Recorder:
         weight = np.where(provider, c.capacity, 0.0)
         staff = np.bincount(c.region, weight, R)
         attr = np.bincount(c.region, weight * c.attrition, R) / np.maximum(staff, 1e-12)
-        prod = team_productivity(r.infrastructure[c.region], c.experience.mean(axis=1)) * (1.0 - c.ramp_loss)
+        prod = team_productivity(r.infrastructure[c.region], row_mean(c.experience)) * (1.0 - c.ramp_loss)
         prod_r = np.bincount(c.region, weight * prod, R) / np.maximum(staff, 1e-12)
         self._add(step, "attrition", np.where(staff > 0, attr, 0.0), regions)
         self._add(step, "productivity", np.where(staff > 0, prod_r, 0.0), regions)

@@ -161,8 +161,7 @@ class ChainModel(mesa.Model):
         f, c, s = self.firms, self.centres, self.scenario
         rng = self.streams.evolution
         n = home.size
-        peers = np.flatnonzero((f.kind == kind) & f.alive)
-        peer_centres = c.alive & np.isin(c.firm, peers) & c.hq
+        peer_centres = c.alive & c.hq & (f.kind[c.firm] == kind) & f.alive[c.firm]
         typical = np.median(c.capacity[peer_centres]) if peer_centres.any() else 20.0
         cap = np.maximum(typical * rng.lognormal(-0.2, 0.5, n), s.evolution.core_team_fte)
         wage_bill = cap * self.regions.wage[home, 1]

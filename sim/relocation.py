@@ -114,11 +114,16 @@ def release(model) -> np.ndarray:
         return source
     firms = c.firm[source]
     c.capacity[source] -= moved
-    # grow the firm's existing centre in the target region, or open one
-    targets = np.full(source.size, -1, dtype=np.int64)
-    for i, (firm, reg, own) in enumerate(zip(firms.tolist(), region.tolist(), captive.tolist())):
-        there = np.flatnonzero((c.firm == firm) & c.alive & (c.region == reg) & (c.own == own) & np.isfinite(c.capacity))
-        targets[i] = there[0] if there.size else -1
+    # grow the firm's existing centre in the target region, or open one (lookup by (firm, region, own) key)
+    R = len(model.regions)
+    key = lambda firm, reg, own: (firm * R + reg) * 2 + own  # noqa: E731
+    live = np.flatnonzero(c.alive & np.isfinite(c.capacity))
+    live_keys = key(c.firm[live], c.region[live], c.own[live].astype(np.int64))
+    order = np.argsort(live_keys, kind="stable")
+    live_keys, live = live_keys[order], live[order]
+    wanted = key(firms, region, captive.astype(np.int64))
+    pos = np.clip(np.searchsorted(live_keys, wanted), 0, max(live_keys.size - 1, 0))
+    targets = np.where((live_keys.size > 0) & (live_keys[pos] == wanted), live[pos] if live.size else -1, -1)
     new = targets < 0
     if new.any():
         rows = c.append(int(new.sum()), firm=firms[new], region=region[new], capacity=0.0, alive=True,

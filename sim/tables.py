@@ -79,3 +79,12 @@ class Table:
     def snapshot(self) -> dict[str, np.ndarray]:
         """Copies of the used rows, for tests and exports."""
         return {name: arr[: self.n].copy() for name, arr in self._data.items()}
+
+
+def row_sum(a: np.ndarray) -> np.ndarray:
+    """Sum across the columns of a narrow 2-D array (numpy's ``sum(axis=1)`` is ~20x slower for N×3)."""
+    return a @ np.ones(a.shape[1])
+
+
+def row_mean(a: np.ndarray) -> np.ndarray:
+    return row_sum(a) / a.shape[1]

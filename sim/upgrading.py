@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tables import row_mean, row_sum
+
 from .world import CLIENT, NF, PRIME, SUB
 
 PROCESS, PRODUCT, BPO_TO_KPO = 1, 2, 4
@@ -29,7 +31,7 @@ def functional_upgrades(model) -> np.ndarray:
     wage_bill = capacity * r.wage[f.home[subs], 1]
     ready = (
         (f.reputation[subs] >= e.upgrade_reputation)
-        & (f.capability[subs].mean(axis=1) >= e.upgrade_capability)
+        & (row_mean(f.capability[subs]) >= e.upgrade_capability)
         & (f.cash[subs] >= e.upgrade_cash_months * wage_bill)
         & (f.profit[subs] > 0)
     )
@@ -45,20 +47,20 @@ def learn_and_record(model, staffed: np.ndarray) -> list[tuple[str, np.ndarray]]
     e, f, c = model.scenario.evolution, model.firms, model.centres
     providers = (f.kind != CLIENT) & f.alive
     by_firm = np.stack([np.bincount(c.firm, staffed[:, j], f.n) for j in range(NF)], axis=1)  # F×3 FTE
-    total = by_firm.sum(axis=1)
+    total = row_sum(by_firm)
     share = np.where(total[:, None] > 0, by_firm / np.maximum(total, 1e-12)[:, None], 0.0)
     learning = np.where(providers[:, None], e.capability_rate * share * (1.0 - f.capability), 0.0)
     f.capability = f.capability + learning
     events = []
 
     # process: experience in the work the firm actually does (staff-weighted by family) crosses the level
-    exp = np.bincount(c.firm, (staffed * c.experience).sum(axis=1), f.n) / np.maximum(total, 1e-12)
+    exp = np.bincount(c.firm, row_sum(staffed * c.experience), f.n) / np.maximum(total, 1e-12)
     events.append(("process", _first(f, providers & (exp >= e.process_upgrade_level), PROCESS)))
     # product: knowledge-work capability crosses the level
     events.append(("product", _first(f, providers & (f.capability[:, KPO] >= e.product_upgrade_level), PRODUCT)))
     # functional, BPO to KPO: a history of mostly business-process work, a real share of knowledge work now
     seasoned = (f.first_served > 0) & (model.month - f.first_served >= 12)  # a year of history to change from
-    history = f.work_done.sum(axis=1)
+    history = row_sum(f.work_done)
     was_bpo = seasoned & (f.work_done[:, BPO] >= 0.75 * np.maximum(history, 1e-12))
     events.append(("functional (BPO to KPO)", _first(f, providers & was_bpo & (share[:, KPO] >= 0.25), BPO_TO_KPO)))
     # inter-chain: after a year of serving, a family of work the firm never served

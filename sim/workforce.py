@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tables import row_sum
+
 from .world import CLIENT, NF
 
 
@@ -24,7 +26,7 @@ def update(model, staffed: np.ndarray) -> None:
     """One month of attrition and ramp-up. ``staffed`` is FTE per centre and family this month."""
     e, c, r, f = model.scenario.evolution, model.centres, model.regions, model.firms
     provider = c.alive & ~c.own & np.isfinite(c.capacity)
-    total = staffed.sum(axis=1)
+    total = row_sum(staffed)
     mix = np.where(total[:, None] > 0, staffed / np.maximum(total, 1e-12)[:, None], 1.0 / NF)
     tightness = r.employed / np.maximum(r.talent_pool, 1e-9)
     pressure = e.attrition_tightness * np.maximum(tightness - e.tightness_threshold, 0.0)
