@@ -250,6 +250,9 @@ def bench(
     bench_main(argv)
 
 
+from . import cli_experiments  # noqa: E402,F401  (registers compare and results on the app)
+
+
 def main():  # pragma: no cover
     app()
 

@@ -1,0 +1,123 @@
+"""Experiments: deterministic replicates, identical results serial or pooled, an atomic and resumable
+store, and effect sizes whose intervals shrink with more replicates."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.experiments import ResultsStore, compare_design, compare_runs, execute, replicate_seeds, run_spec
+
+TINY = {"world.clients": 200, "world.primes": 30, "world.subcontractors": 60}
+
+
+def test_replicate_seeds_are_reproducible_and_distinct():
+    a, b = replicate_seeds(7, 20), replicate_seeds(7, 20)
+    assert a == b and len(set(a)) == 20
+    assert replicate_seeds(8, 20) != a
+    assert replicate_seeds(7, 25)[:20] == a  # more replicates extend, never reshuffle
+
+
+def test_serial_and_pool_give_bit_identical_results():
+    _, specs = compare_design(["india_wage_shock"], "baseline", 2, 3, months=12, overrides=TINY)
+    serial = {o["spec"].run_id: o["metrics"] for o in execute(specs, workers=1)}
+    pooled = {o["spec"].run_id: o["metrics"] for o in execute(specs, workers=2)}
+    assert serial.keys() == pooled.keys()
+    for run_id in serial:
+        pd.testing.assert_frame_equal(serial[run_id], pooled[run_id])
+
+
+def test_store_keeps_provenance_and_resumes_without_repeating_runs(tmp_path):
+    design, specs = compare_design(["us_backlash_tax"], "baseline", 2, 5, months=12, overrides=TINY)
+    path = tmp_path / "r.duckdb"
+    calls = []
+
+    def counted(spec):
+        calls.append(spec.run_id)
+        return run_spec(spec)
+
+    with ResultsStore(path) as store:
+        store.add_experiment(design)
+        first = specs[:2]                       # "interrupted" after two runs
+        for out in execute(first, fn=counted):
+            store.commit_run(out, design["experiment_id"])
+    with ResultsStore(path) as store:
+        todo = [s for s in specs if s.run_id not in store.finished_run_ids(s.run_id for s in specs)]
+        for out in execute(todo, fn=counted):
+            store.commit_run(out, design["experiment_id"])
+        runs = store.runs(design["experiment_id"])
+        assert sorted(calls) == sorted(s.run_id for s in specs)   # each run computed exactly once
+        assert len(runs) == 4 and (runs.status == "finished").all()
+        for col in ("scenario_hash", "code_version", "overrides"):
+            assert runs[col].astype(str).str.len().gt(0).all(), col
+        assert runs.started.notna().all() and runs.finished.notna().all() and (runs.seconds > 0).all()
+        assert set(runs.seed) == set(s.seed for s in specs)
+        assert store.design(design["experiment_id"])["replicates"] == 2
+        assert len(store.metrics(runs.run_id)) > 0
+
+
+def test_a_run_that_fails_while_being_stored_is_never_visible(tmp_path):
+    _, specs = compare_design([], "baseline", 1, 5, months=6, overrides=TINY)
+    out = run_spec(specs[0])
+    broken = dict(out, events=out["events"].drop(columns=["detail"]).assign(kind=None, step="not a number"))
+    with ResultsStore(tmp_path / "r.duckdb") as store:
+        with pytest.raises(Exception):
+            store.commit_run(broken)
+        assert store.finished_run_ids() == set()
+        assert store.con.execute("SELECT count(*) FROM metrics").fetchone()[0] == 0
+        store.commit_run(out)   # the same run stored properly afterwards
+        assert store.finished_run_ids() == {specs[0].run_id}
+
+
+def _synthetic(n, rng):
+    """Tidy metrics of n paired runs whose 'jobs' outcome differs by 1 ± 1 between scenarios."""
+    rows, runs = [], []
+    for i in range(n):
+        base = rng.normal(100, 5)
+        for scenario, value in (("baseline", base), ("policy", base + rng.normal(1, 1))):
+            run_id = f"{scenario}-{i}"
+            runs.append({"run_id": run_id, "scenario": scenario, "seed": i})
+            rows += [{"run_id": run_id, "step": s, "metric": "employment_direct", "region": "IND", "family": "",
+                      "mode": "", "location": "", "value": value} for s in (1, 2, 3)]
+    return pd.DataFrame(rows), pd.DataFrame(runs)
+
+
+def test_intervals_shrink_with_more_replicates():
+    rng = np.random.default_rng(0)
+    widths = {}
+    for n in (6, 60):
+        metrics, runs = _synthetic(n, rng)
+        row = compare_runs(metrics, runs, "baseline", ["jobs"], horizon=3, window=3).iloc[0]
+        assert row.ci_low <= row.effect <= row.ci_high
+        widths[n] = row.ci_high - row.ci_low
+    assert widths[60] < 0.6 * widths[6], widths   # about sqrt(6/60) = 0.32 expected
+
+
+def test_model_effects_come_with_intervals_around_them():
+    design, specs = compare_design(["india_wage_shock"], "baseline", 6, 11, months=18, overrides=TINY)
+    outs = list(execute(specs, workers=2))
+    runs = pd.DataFrame([{"run_id": o["spec"].run_id, "scenario": o["spec"].scenario, "seed": o["spec"].seed} for o in outs])
+    metrics = pd.concat([o["metrics"].assign(run_id=o["spec"].run_id, metric=o["metrics"].metric.astype(str)) for o in outs])
+    effects = compare_runs(metrics, runs, "baseline", ["share:IND", "jobs", "savings"], horizon=18)
+    assert len(effects) == 3 and (effects.replicates == 6).all()
+    assert ((effects.ci_low <= effects.effect) & (effects.effect <= effects.ci_high)).all()
+    assert effects.set_index("outcome").loc["share:IND", "effect"] < 0   # dearer Indian wages: smaller share
+
+
+def test_cli_compare_writes_effects_and_rejects_bad_input(tmp_path):
+    runner = CliRunner()
+    store, csv = tmp_path / "r.duckdb", tmp_path / "effects.csv"
+    sets = sum((["--set", f"{k}={v}"] for k, v in TINY.items()), [])
+    result = runner.invoke(app, ["compare", "us_backlash_tax", "-r", "2", "-m", "8", "-w", "1", "--store", str(store),
+                                 "--csv", str(csv), "-o", "jobs", "-o", "share:USA", *sets])
+    assert result.exit_code == 0, result.output
+    effects = pd.read_csv(csv)
+    assert set(effects.outcome) == {"jobs", "share:USA"} and {"ci_low", "ci_high", "effect"} <= set(effects.columns)
+    listing = runner.invoke(app, ["results", "list", "--store", str(store)])
+    assert listing.exit_code == 0 and "compare" in listing.output
+    for bad in (["compare", "no_such_scenario", "--store", str(store)],
+                ["compare", "us_backlash_tax", "-o", "nonsense", "--store", str(store)],
+                ["compare", "us_backlash_tax", "-r", "1", "--store", str(store)],
+                ["results", "list", "--store", str(tmp_path / "missing.duckdb")]):
+        assert runner.invoke(app, bad).exit_code == 2, bad
