@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -147,3 +149,108 @@ def results_export(experiment: str = typer.Argument(..., help="Experiment id."),
         path = out / f"{name}.{fmt}"
         frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path, index=False)
     console.print(f"Wrote {out}/runs.{fmt} ({len(runs)} runs) and metrics.{fmt} ({len(metrics):,} rows)")
+
+
+def _run_design(design, specs, store, workers):
+    """Run what is missing from the store; return (runs, store path)."""
+    try:
+        results = ResultsStore(store)
+    except StoreError as exc:
+        fail(str(exc))
+    with results:
+        results.add_experiment(design)
+        done = results.finished_run_ids(s.run_id for s in specs)
+        todo = [s for s in specs if s.run_id not in done]
+        if done:
+            console.print(f"{len(done)} of {len(specs)} runs already in {store}; running the other {len(todo)}.")
+        with Progress(TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=err_console) as progress:
+            task = progress.add_task("runs", total=len(todo))
+
+            def commit(out):
+                results.commit_run(out, design["experiment_id"])
+                progress.advance(task)
+
+            for _ in execute(todo, workers=workers, on_done=commit):
+                pass
+        runs = results.runs(design["experiment_id"])
+        return runs, results.metrics(runs.run_id)
+
+
+@app.command()
+def sweep(
+    scenario: str = typer.Argument("baseline", help="Scenario to vary (name or TOML path)."),
+    param: list[str] = typer.Option(..., "--param", "-p", help="Parameter and range, repeatable: --param world.clients=200:800 --param regions.overrides.IND.wage_multiplier=0.8:1.2"),
+    method: str = typer.Option("lhs", "--method", help="grid (samples per parameter), lhs, sobol (power of two) or morris (trajectories)."),
+    samples: int = typer.Option(16, "--samples", "-n", help="Sample size; its meaning depends on the method."),
+    outcome: str = typer.Option("jobs", "--outcome", "-o", help=f"Outcome to summarise: NAME or NAME:REGION ({', '.join(OUTCOMES)})."),
+    replicates: int = typer.Option(1, "--replicates", "-r", min=1, max=1000, help="Seeds per sample point (shared by all points)."),
+    months: Optional[int] = typer.Option(None, "--months", "-m", min=1, max=1200, help="Months per run."),
+    seed: int = typer.Option(1, "--seed", "-s", min=0, help="Seeds the sampler and the replicate seeds."),
+    set_: list[str] = typer.Option([], "--set", help="Fixed overrides for every run: --set world.clients=500"),
+    workers: int = typer.Option(default_workers(), "--workers", "-w", min=1, max=256, help="Processes (1 = serial)."),
+    store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB); finished runs are reused."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Write the sample points and their outcome as CSV."),
+):
+    """Sweep parameters by design (grid, Latin hypercube, Sobol, Morris); with sobol or morris, print sensitivity indices.
+
+    Example: [bold]chainsim sweep --param regions.overrides.IND.wage_multiplier=0.7:1.3 --param scoring.price=0.1:0.4 --method sobol -n 16 -o share:IND[/]
+    """
+    from .experiments.compare import outcome_values
+    from .experiments.sweep import DesignError, parse_parameter, sensitivity, sweep_design
+
+    try:
+        parse_outcome(outcome)
+        params = [parse_parameter(p, scenario) for p in param]
+        if len({p.key for p in params}) < len(params):
+            raise DesignError("a parameter is given twice.")
+        design, specs = sweep_design(scenario, params, method, samples, seed, months, parse_sets(set_), replicates)
+    except (ScenarioError, OutcomeError, DesignError) as exc:
+        fail(str(exc))
+    runs, metrics = _run_design(design, specs, store, workers)
+    values = outcome_values(metrics, outcome, design["months"], min(12, design["months"])).to_dict()
+    points = {}
+    for run_id, point in zip(design["runs"], design["points"]):
+        points.setdefault(point, []).append(values.get(run_id, float("nan")))
+    import pandas as pd
+
+    frame = pd.DataFrame(design["X"], columns=[p.key for p in params])
+    frame[outcome] = [float(np.nanmean(points[i])) for i in range(len(frame))]
+    console.print(f"{len(frame)} sample points, {len(specs)} runs; {outcome} (mean of the last 12 months):")
+    console.print(frame.describe().T[["mean", "std", "min", "max"]].to_string())
+    if method in ("sobol", "morris"):
+        _print_indices(sensitivity(design, values), method, outcome)
+    if csv:
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(csv, index=False)
+        console.print(f"Wrote {csv}")
+
+
+def _print_indices(indices, method, outcome):
+    table = Table(title=f"{method.capitalize()} sensitivity of {outcome}")
+    cols = ["parameter", "S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["parameter", "mu_star", "mu_star_conf", "sigma"]
+    for col in cols:
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for row in indices:
+        table.add_row(*[row[c] if c == "parameter" else f"{row[c]:.3g}" for c in cols])
+    console.print(table)
+
+
+@app.command()
+def sensitivity(
+    scenario: str = typer.Argument("baseline", help="Scenario to vary."),
+    param: list[str] = typer.Option(..., "--param", "-p", help="Parameter and range, repeatable (at least two)."),
+    method: str = typer.Option("sobol", "--method", help="sobol or morris."),
+    samples: int = typer.Option(16, "--samples", "-n", help="Sobol: base samples (power of two); Morris: trajectories."),
+    outcome: str = typer.Option("jobs", "--outcome", "-o", help="Outcome: NAME or NAME:REGION."),
+    months: Optional[int] = typer.Option(None, "--months", "-m", min=1, max=1200, help="Months per run."),
+    seed: int = typer.Option(1, "--seed", "-s", min=0, help="Seed."),
+    set_: list[str] = typer.Option([], "--set", help="Fixed overrides for every run."),
+    workers: int = typer.Option(default_workers(), "--workers", "-w", min=1, max=256, help="Processes (1 = serial)."),
+    store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB)."),
+):
+    """Global sensitivity (SALib): Sobol first-order and total indices with intervals, or Morris mu* and sigma."""
+    if method not in ("sobol", "morris"):
+        fail(f"--method {method!r}: sensitivity is sobol or morris (use `chainsim sweep` for grid and lhs).")
+    sweep(scenario=scenario, param=param, method=method, samples=samples, outcome=outcome, replicates=1, months=months,
+          seed=seed, set_=set_, workers=workers, store=store, csv=None)

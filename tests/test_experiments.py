@@ -121,3 +121,73 @@ def test_cli_compare_writes_effects_and_rejects_bad_input(tmp_path):
                 ["compare", "us_backlash_tax", "-r", "1", "--store", str(store)],
                 ["results", "list", "--store", str(tmp_path / "missing.duckdb")]):
         assert runner.invoke(app, bad).exit_code == 2, bad
+
+
+# --------------------------------------------------------------------------- sweeps and sensitivity
+
+def test_designs_have_the_expected_number_of_points():
+    from sim.experiments.sweep import Parameter, sample
+
+    p = [Parameter("world.clients", 100, 300, True), Parameter("scoring.price", 0.1, 0.3)]
+    assert sample(p, "grid", 3, 1).shape == (9, 2)
+    assert sample(p, "lhs", 10, 1).shape == (10, 2)
+    assert sample(p, "sobol", 8, 1).shape == (8 * (2 + 2), 2)
+    assert sample(p, "morris", 4, 1).shape == (4 * (2 + 1), 2)
+    X = sample(p, "lhs", 10, 1)
+    assert (X[:, 0] == np.round(X[:, 0])).all() and X[:, 0].min() >= 100 and X[:, 0].max() <= 300
+    assert np.array_equal(sample(p, "lhs", 10, 1), X)   # seeded
+
+
+@pytest.mark.parametrize("bad", [
+    "world.clientz=1:2", "world.clients=800:200", "world.clients=5:5", "world.clients=-5:10",
+    "scoring.price=0.1:7", "world.clients", "world.clients=a:b", "regions.overrides.IND.bogus=0:1",
+])
+def test_bad_parameters_are_named(bad):
+    from sim.experiments.sweep import DesignError, parse_parameter
+
+    with pytest.raises(DesignError) as err:
+        parse_parameter(bad, "baseline")
+    assert bad.split("=")[0] in str(err.value)
+
+
+def test_too_few_samples_and_wrong_methods_are_refused():
+    from sim.experiments.sweep import DesignError, Parameter, sample
+
+    p = [Parameter("world.clients", 100, 300, True), Parameter("scoring.price", 0.1, 0.3)]
+    for method, n in (("sobol", 6), ("sobol", 1), ("lhs", 1), ("morris", 1), ("nonsense", 8)):
+        with pytest.raises(DesignError):
+            sample(p, method, n, 1)
+    with pytest.raises(DesignError):
+        sample(p[:1], "sobol", 8, 1)
+
+
+def test_sobol_recovers_a_known_ranking():
+    """IND's wage multiplier drives IND's wage outcome; the data-incident rate cannot."""
+    from sim.experiments.compare import outcome_values
+    from sim.experiments.sweep import parse_parameter, sensitivity, sweep_design
+
+    params = [parse_parameter("delivery.incident_rate=0:0.01", "baseline"),
+              parse_parameter("regions.overrides.IND.wage_multiplier=0.5:1.5", "baseline")]
+    design, specs = sweep_design("baseline", params, "sobol", 8, 3, months=12, overrides=TINY)
+    outs = list(execute(specs, workers=2))
+    metrics = pd.concat([o["metrics"].assign(run_id=o["spec"].run_id, metric=o["metrics"].metric.astype(str)) for o in outs])
+    indices = {row["parameter"]: row for row in sensitivity(design, outcome_values(metrics, "wages:IND", 12, 6).to_dict())}
+    strong, weak = indices["regions.overrides.IND.wage_multiplier"], indices["delivery.incident_rate"]
+    assert strong["ST"] > 0.5 and weak["ST"] < 0.05
+    assert strong["ST"] > weak["ST"] + 0.3
+
+
+def test_cli_sweep_runs_and_refuses_bad_designs(tmp_path):
+    runner = CliRunner()
+    store, csv = tmp_path / "s.duckdb", tmp_path / "points.csv"
+    sets = sum((["--set", f"{k}={v}"] for k, v in TINY.items()), [])
+    ok = runner.invoke(app, ["sweep", "-p", "scoring.price=0.1:0.3", "--method", "lhs", "-n", "3", "-m", "6", "-w", "1",
+                             "--store", str(store), "--csv", str(csv), "-o", "savings", *sets])
+    assert ok.exit_code == 0, ok.output
+    points = pd.read_csv(csv)
+    assert len(points) == 3 and {"scoring.price", "savings"} <= set(points.columns)
+    for bad in (["sweep", "-p", "world.clients=800:200", "--store", str(store)],
+                ["sweep", "-p", "world.clients=200:800", "-p", "scoring.price=0.1:0.3", "--method", "sobol", "-n", "6", "--store", str(store)],
+                ["sensitivity", "-p", "world.clients=200:800", "--method", "lhs", "--store", str(store)],
+                ["sweep", "-p", "world.nope=1:2", "--store", str(store)]):
+        assert runner.invoke(app, bad).exit_code == 2, bad
