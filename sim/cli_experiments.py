@@ -37,6 +37,8 @@ def compare(
     workers: int = typer.Option(default_workers(), "--workers", "-w", min=1, max=256, help="Processes (1 = serial). Results are identical either way."),
     store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB); runs already there are not run again."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the effects table as CSV."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://host:port of its scheduler."),
+    dask_local: Optional[int] = typer.Option(None, "--dask-local", min=1, max=256, help="Run on a new local Dask cluster with N worker processes."),
 ):
     """Compare policy scenarios with a baseline: effect sizes with bootstrap 95% intervals.
 
@@ -52,30 +54,8 @@ def compare(
     horizon = horizon or design["months"]
     if horizon > design["months"]:
         fail(f"--horizon {horizon} is beyond the runs' {design['months']} months.")
-    try:
-        results = ResultsStore(store)
-    except StoreError as exc:
-        fail(str(exc))
-    with results:
-        results.add_experiment(design)
-        done = results.finished_run_ids(s.run_id for s in specs)
-        todo = [s for s in specs if s.run_id not in done]
-        if done:
-            console.print(f"{len(done)} of {len(specs)} runs already in {store}; running the other {len(todo)}.")
-        with Progress(TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TimeRemainingColumn(), console=err_console) as progress:
-            task = progress.add_task("runs", total=len(todo))
-
-            def commit(out):
-                results.commit_run(out, design["experiment_id"])
-                progress.advance(task)
-
-            for _ in execute(todo, workers=workers, on_done=commit):
-                pass
-        runs = results.runs(design["experiment_id"])
-        runs = runs[runs.run_id.isin([s.run_id for s in specs])]
-        runs = runs.assign(scenario=runs.scenario.map(dict(zip([s.run_id for s in specs], [s.scenario for s in specs]))).fillna(runs.scenario))
-        metrics = results.metrics(runs.run_id, [OUTCOMES[parse_outcome(o)[0]][0] for o in outcomes])
+    runs, metrics = _run_design(design, specs, store, workers, scheduler, dask_local)
+    runs = runs[runs.run_id.isin([s.run_id for s in specs])]
     effects = compare_runs(metrics, runs, baseline, outcomes, horizon, window)
     table = Table(title=f"Effects against {baseline} at month {horizon} (mean of {min(window, horizon)} months; "
                         f"{replicates} paired seeds; experiment {design['experiment_id']})")
@@ -151,11 +131,21 @@ def results_export(experiment: str = typer.Argument(..., help="Experiment id."),
     console.print(f"Wrote {out}/runs.{fmt} ({len(runs)} runs) and metrics.{fmt} ({len(metrics):,} rows)")
 
 
-def _run_design(design, specs, store, workers):
-    """Run what is missing from the store; return (runs, store path)."""
+def _run_design(design, specs, store, workers, scheduler=None, dask_local=None):
+    """Run what is missing from the store (locally or on Dask); return the experiment's runs and metrics."""
+    client = None
+    if scheduler or dask_local:
+        from .experiments.execute import ExecutorError, dask_client
+
+        try:
+            client = dask_client(scheduler, dask_local)
+        except ExecutorError as exc:
+            fail(str(exc))
     try:
         results = ResultsStore(store)
     except StoreError as exc:
+        if client is not None:
+            client.close()
         fail(str(exc))
     with results:
         results.add_experiment(design)
@@ -171,8 +161,15 @@ def _run_design(design, specs, store, workers):
                 results.commit_run(out, design["experiment_id"])
                 progress.advance(task)
 
-            for _ in execute(todo, workers=workers, on_done=commit):
-                pass
+            try:
+                for _ in execute(todo, workers=workers, on_done=commit, client=client):
+                    pass
+            finally:
+                if client is not None:
+                    cluster = getattr(client, "cluster", None)
+                    client.close()
+                    if cluster is not None:
+                        cluster.close()
         runs = results.runs(design["experiment_id"])
         return runs, results.metrics(runs.run_id)
 
@@ -191,6 +188,8 @@ def sweep(
     workers: int = typer.Option(default_workers(), "--workers", "-w", min=1, max=256, help="Processes (1 = serial)."),
     store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB); finished runs are reused."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the sample points and their outcome as CSV."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://host:port of its scheduler."),
+    dask_local: Optional[int] = typer.Option(None, "--dask-local", min=1, max=256, help="Run on a new local Dask cluster with N worker processes."),
 ):
     """Sweep parameters by design (grid, Latin hypercube, Sobol, Morris); with sobol or morris, print sensitivity indices.
 
@@ -207,7 +206,7 @@ def sweep(
         design, specs = sweep_design(scenario, params, method, samples, seed, months, parse_sets(set_), replicates)
     except (ScenarioError, OutcomeError, DesignError) as exc:
         fail(str(exc))
-    runs, metrics = _run_design(design, specs, store, workers)
+    runs, metrics = _run_design(design, specs, store, workers, scheduler, dask_local)
     values = outcome_values(metrics, outcome, design["months"], min(12, design["months"])).to_dict()
     points = {}
     for run_id, point in zip(design["runs"], design["points"]):
@@ -253,4 +252,4 @@ def sensitivity(
     if method not in ("sobol", "morris"):
         fail(f"--method {method!r}: sensitivity is sobol or morris (use `chainsim sweep` for grid and lhs).")
     sweep(scenario=scenario, param=param, method=method, samples=samples, outcome=outcome, replicates=1, months=months,
-          seed=seed, set_=set_, workers=workers, store=store, csv=None)
+          seed=seed, set_=set_, workers=workers, store=store, csv=None, scheduler=None, dask_local=None)

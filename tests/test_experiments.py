@@ -191,3 +191,74 @@ def test_cli_sweep_runs_and_refuses_bad_designs(tmp_path):
                 ["sensitivity", "-p", "world.clients=200:800", "--method", "lhs", "--store", str(store)],
                 ["sweep", "-p", "world.nope=1:2", "--store", str(store)]):
         assert runner.invoke(app, bad).exit_code == 2, bad
+
+
+# --------------------------------------------------------------------------- Dask, and kill-and-resume
+
+def test_dask_local_cluster_gives_the_same_numbers():
+    from sim.experiments.execute import dask_client
+
+    _, specs = compare_design(["india_wage_shock"], "baseline", 2, 3, months=8, overrides=TINY)
+    serial = {o["spec"].run_id: o["metrics"] for o in execute(specs)}
+    client = dask_client(local_workers=2)
+    try:
+        dask = {o["spec"].run_id: o["metrics"] for o in execute(specs, client=client)}
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+    assert serial.keys() == dask.keys()
+    for run_id in serial:
+        pd.testing.assert_frame_equal(serial[run_id], dask[run_id])
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_within_seconds():
+    import time
+
+    from sim.experiments.execute import ExecutorError, dask_client
+
+    t0 = time.monotonic()
+    with pytest.raises(ExecutorError) as err:
+        dask_client("tcp://127.0.0.1:9", timeout=2)
+    assert time.monotonic() - t0 < 10
+    assert "tcp://127.0.0.1:9" in str(err.value) and "dask scheduler" in str(err.value)
+
+
+def test_killing_a_comparison_and_rerunning_gives_exactly_the_uninterrupted_results(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = ["compare", "us_backlash_tax", "-r", "5", "-m", "36", "-w", "1", "-o", "jobs"]
+    args += sum((["--set", f"{k}={v}"] for k, v in TINY.items()), [])
+    cli = [sys.executable, "-c", "from sim.cli import app; app()"]
+    killed_store, clean_store = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
+    proc = subprocess.Popen(cli + args + ["--store", str(killed_store)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(2.0)          # part-way through its ten runs (the whole takes ~4 s here)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    if killed_store.exists():
+        with ResultsStore(killed_store, read_only=True) as store:
+            finished_before = len(store.finished_run_ids())
+    else:
+        finished_before = 0
+    assert finished_before < 10, "the kill came too late to interrupt anything"
+    rerun = subprocess.run(cli + args + ["--store", str(killed_store)], capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    clean = subprocess.run(cli + args + ["--store", str(clean_store)], capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stderr
+
+    def contents(path):
+        with ResultsStore(path, read_only=True) as store:
+            runs = store.runs().sort_values("run_id").reset_index(drop=True)
+            metrics = store.metrics(runs.run_id).sort_values(["run_id", "step", "metric", "region", "family", "mode", "location"]).reset_index(drop=True)
+        return runs, metrics
+
+    runs_a, metrics_a = contents(killed_store)
+    runs_b, metrics_b = contents(clean_store)
+    assert len(runs_a) == 10 and (runs_a.status == "finished").all()
+    assert runs_a.run_id.tolist() == runs_b.run_id.tolist()          # nothing lost, nothing twice
+    pd.testing.assert_frame_equal(metrics_a, metrics_b)
