@@ -253,3 +253,48 @@ def sensitivity(
         fail(f"--method {method!r}: sensitivity is sobol or morris (use `chainsim sweep` for grid and lhs).")
     sweep(scenario=scenario, param=param, method=method, samples=samples, outcome=outcome, replicates=1, months=months,
           seed=seed, set_=set_, workers=workers, store=store, csv=None, scheduler=None, dask_local=None)
+
+
+@app.command()
+def discover(
+    experiment: str = typer.Argument(..., help="A stored sweep's experiment id (see `chainsim results list`)."),
+    outcome: str = typer.Option(..., "--outcome", "-o", help="Outcome: NAME or NAME:REGION, e.g. share:IND."),
+    below: Optional[float] = typer.Option(None, "--below", help="Cases of interest: outcome below this."),
+    above: Optional[float] = typer.Option(None, "--above", help="Cases of interest: outcome above this."),
+    density: float = typer.Option(0.8, "--density", min=0.05, max=1.0, help="Peel until this share of the box's cases are of interest."),
+    store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB)."),
+):
+    """Scenario discovery (PRIM): which parameter ranges of a sweep lead to the outcome of interest.
+
+    Example: [bold]chainsim discover 1a2b3c4d5e6f7a8b -o share:IND --below 0.05[/]
+    """
+    from .experiments.compare import outcome_values
+    from .experiments.discover import cases
+    from .experiments.discover import discover as find_box
+    from .experiments.sweep import DesignError
+
+    try:
+        parse_outcome(outcome)
+    except OutcomeError as exc:
+        fail(str(exc))
+    with _open(store) as results:
+        try:
+            design = results.design(experiment)
+        except StoreError as exc:
+            fail(str(exc))
+        runs = results.runs(experiment)
+        metrics = results.metrics(runs.run_id, [OUTCOMES[parse_outcome(outcome)[0]][0]])
+    try:
+        values = outcome_values(metrics, outcome, design.get("months", 1), min(12, design.get("months", 1))).to_dict()
+        result = find_box(cases(design, values), below, above, density)
+    except DesignError as exc:
+        fail(str(exc))
+    condition = f"{outcome} < {below}" if below is not None else f"{outcome} > {above}"
+    console.print(f"{result['hits']} of {result['cases']} runs have {condition}. The box below holds "
+                  f"{result['coverage']:.0%} of them (coverage); {result['density']:.0%} of the runs inside it have it (density).")
+    table = Table(title="Parameter ranges that lead there")
+    for col in ("parameter", "from", "to"):
+        table.add_column(col)
+    for name, row in result["limits"].iterrows():
+        table.add_row(str(name), f"{row['min']:.4g}", f"{row['max']:.4g}")
+    console.print(table if len(result["limits"]) else "No parameter range stands out: the condition is spread over the whole space.")

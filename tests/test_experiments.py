@@ -262,3 +262,42 @@ def test_killing_a_comparison_and_rerunning_gives_exactly_the_uninterrupted_resu
     assert len(runs_a) == 10 and (runs_a.status == "finished").all()
     assert runs_a.run_id.tolist() == runs_b.run_id.tolist()          # nothing lost, nothing twice
     pd.testing.assert_frame_equal(metrics_a, metrics_b)
+
+
+# --------------------------------------------------------------------------- scenario discovery
+
+def test_prim_finds_a_known_box():
+    from sim.experiments.discover import discover
+
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame({"a": rng.random(400), "b": rng.random(400), "c": rng.random(400)})
+    table["outcome"] = np.where((table.a > 0.6) & (table.b < 0.3), 0.0, 1.0) + rng.normal(0, 0.01, 400)
+    result = discover(table, below=0.5)
+    limits = result["limits"]
+    assert set(limits.index) == {"a", "b"}                    # c does not matter
+    assert 0.5 < limits.loc["a", "min"] < 0.7 and 0.2 < limits.loc["b", "max"] < 0.4
+    assert result["density"] > 0.8 and result["coverage"] > 0.8
+
+
+def test_cli_discover_on_a_stored_sweep_and_its_errors(tmp_path):
+    runner = CliRunner()
+    store = tmp_path / "d.duckdb"
+    sets = sum((["--set", f"{k}={v}"] for k, v in TINY.items()), [])
+    swept = runner.invoke(app, ["sweep", "-p", "regions.overrides.IND.wage_multiplier=0.5:1.5", "-p", "scoring.choice_noise=0:0.05",
+                                "--method", "lhs", "-n", "16", "-m", "12", "-o", "share:IND", "-w", "2", "--store", str(store), *sets])
+    assert swept.exit_code == 0, swept.output
+    with ResultsStore(store, read_only=True) as results:
+        experiment = results.experiments().experiment_id.iloc[0]
+        runs = results.runs(experiment)
+        from sim.experiments.compare import outcome_values
+
+        values = outcome_values(results.metrics(runs.run_id, ["delivered_fte"]), "share:IND", 12, 12)
+    middle = float(values.median())
+    found = runner.invoke(app, ["discover", experiment, "-o", "share:IND", "--below", str(middle), "--store", str(store)],
+                          env={"COLUMNS": "200"})
+    assert found.exit_code == 0, found.output
+    assert "wage_multiplier" in found.output            # dearer Indian wages are where India's share is low
+    for bad in (["discover", experiment, "-o", "share:IND", "--below", "-1", "--store", str(store)],
+                ["discover", experiment, "-o", "share:IND", "--store", str(store)],
+                ["discover", "nosuchexperiment", "-o", "jobs", "--below", "1", "--store", str(store)]):
+        assert runner.invoke(app, bad).exit_code == 2, bad
