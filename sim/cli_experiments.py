@@ -78,6 +78,17 @@ def _open(store: Path) -> ResultsStore:
         fail(str(exc))
 
 
+def _load(store: Path, experiment: str, metrics: list[str] | None = None):
+    """An experiment's design, runs and (optionally) metrics from the store, or a clean exit 2."""
+    with _open(store) as results:
+        try:
+            design = results.design(experiment)
+        except StoreError as exc:
+            fail(str(exc))
+        runs = results.runs(experiment)
+        return design, runs, (results.metrics(runs.run_id, metrics) if metrics else None)
+
+
 @results_app.command("list")
 def results_list(store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB).")):
     """Experiments in the store, with their finished runs."""
@@ -95,13 +106,8 @@ def results_list(store: Path = typer.Option(DEFAULT_PATH, "--store", help="Resul
 def results_show(experiment: str = typer.Argument(..., help="Experiment id (see `chainsim results list`)."),
                  store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB).")):
     """An experiment's design and its runs with their provenance."""
-    with _open(store) as results:
-        try:
-            design = results.design(experiment)
-        except StoreError as exc:
-            fail(str(exc))
-        runs = results.runs(experiment)
-    console.print({k: v for k, v in design.items() if k != "runs"})
+    design, runs, _ = _load(store, experiment)
+    console.print({k: v for k, v in design.items() if k not in ("runs", "points", "X")})
     table = Table(title=f"{len(runs)} runs")
     for col in ("run", "scenario", "seed", "months", "scenario hash", "code", "finished", "seconds"):
         table.add_column(col)
@@ -277,13 +283,7 @@ def discover(
         parse_outcome(outcome)
     except OutcomeError as exc:
         fail(str(exc))
-    with _open(store) as results:
-        try:
-            design = results.design(experiment)
-        except StoreError as exc:
-            fail(str(exc))
-        runs = results.runs(experiment)
-        metrics = results.metrics(runs.run_id, [OUTCOMES[parse_outcome(outcome)[0]][0]])
+    design, runs, metrics = _load(store, experiment, [OUTCOMES[parse_outcome(outcome)[0]][0]])
     try:
         values = outcome_values(metrics, outcome, design.get("months", 1), min(12, design.get("months", 1))).to_dict()
         result = find_box(cases(design, values), below, above, density)
