@@ -78,3 +78,11 @@ def test_main_writes_json(tmp_path, capsys):
     data = json.loads(out.read_text())
     assert data["quick"] is True and data["chain"]["months"] == 2 and data["boltzmann"]["steps_run"] == 2
     assert "ratio" in capsys.readouterr().out
+
+
+def test_sweep_benchmark_quick_mode_fills_its_figures():
+    from benchmarks.sweep import measure
+
+    result = measure(runs=2, months=3, workers=2)
+    for key in ("serial_s", "pool_s", "dask_s", "dask_startup_s", "pool_efficiency", "dask_vs_pool", "store_bytes_per_run"):
+        assert _positive(result[key]), key
