@@ -61,6 +61,7 @@ def run(
     set_: list[str] = typer.Option([], "--set", help="Override a scenario value by dotted key, repeatable: --set world.clients=500 --set scoring.price=0.3 (every key, unit and range: `chainsim scenarios fields`)"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for metrics.parquet, chain.graphml and provenance.json (default: results/<scenario>-seed<seed>)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; print only the summary."),
+    figures: Optional[Path] = typer.Option(None, "--figures", help="Also save figures here (HTML, and PNG when Chromium is installed)."),
 ):
     """Run a scenario and print a summary; write tidy metrics (Parquet) and the chain (GraphML).
 
@@ -85,6 +86,11 @@ def run(
         result = run_scenario(sc, seed=seed, months=months, progress=lambda: progress.advance(task))
     write_outputs(result, out)
     print_summary(result)
+    if figures:
+        from . import figures as fig
+
+        written = fig.save(fig.delivery_by_region(result.metrics), figures, "delivery_by_region")
+        console.print("Figures: " + ", ".join(str(p) for p in written))
     console.print(f"\nWrote [bold]{out}/[/] metrics.parquet ({len(result.metrics):,} rows), chain.graphml "
                   f"({result.graph.number_of_nodes():,} nodes, {result.graph.number_of_edges():,} edges), provenance.json")
 

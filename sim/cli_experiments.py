@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from . import figures as fig
 from .cli import app, console, err_console, fail, parse_sets
 from .experiments.compare import OUTCOMES, OutcomeError, compare_runs, parse_outcome
 from .experiments.design import compare_design
@@ -39,6 +40,7 @@ def compare(
     csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the effects table as CSV."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://host:port of its scheduler."),
     dask_local: Optional[int] = typer.Option(None, "--dask-local", min=1, max=256, help="Run on a new local Dask cluster with N worker processes."),
+    figures: Optional[Path] = typer.Option(None, "--figures", help="Also save the effects figure here (HTML, and PNG when Chromium is installed)."),
 ):
     """Compare policy scenarios with a baseline: effect sizes with bootstrap 95% intervals.
 
@@ -69,6 +71,13 @@ def compare(
         csv.parent.mkdir(parents=True, exist_ok=True)
         effects.to_csv(csv, index=False)
         console.print(f"Wrote {csv}")
+    if figures:
+        _save(figures, ("effects", fig.effects(effects)))
+
+
+def _save(folder: Path, *named) -> None:
+    written = [p for name, figure in named for p in fig.save(figure, folder, name)]
+    console.print("Figures: " + ", ".join(str(p) for p in written))
 
 
 def _open(store: Path) -> ResultsStore:
@@ -196,6 +205,7 @@ def sweep(
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the sample points and their outcome as CSV."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://host:port of its scheduler."),
     dask_local: Optional[int] = typer.Option(None, "--dask-local", min=1, max=256, help="Run on a new local Dask cluster with N worker processes."),
+    figures: Optional[Path] = typer.Option(None, "--figures", help="Also save figures here (HTML, and PNG when Chromium is installed)."),
 ):
     """Sweep parameters by design (grid, Latin hypercube, Sobol, Morris); with sobol or morris, print sensitivity indices.
 
@@ -223,12 +233,17 @@ def sweep(
     frame[outcome] = [float(np.nanmean(points[i])) for i in range(len(frame))]
     console.print(f"{len(frame)} sample points, {len(specs)} runs; {outcome} (mean of the last 12 months):")
     console.print(frame.describe().T[["mean", "std", "min", "max"]].to_string())
+    named = [("sweep", fig.sweep_points(frame, outcome))]
     if method in ("sobol", "morris"):
-        _print_indices(sensitivity(design, values), method, outcome)
+        indices = sensitivity(design, values)
+        _print_indices(indices, method, outcome)
+        named.append(("sensitivity", fig.sensitivity_indices(indices, method, outcome)))
     if csv:
         csv.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(csv, index=False)
         console.print(f"Wrote {csv}")
+    if figures:
+        _save(figures, *named)
 
 
 def _print_indices(indices, method, outcome):
@@ -253,12 +268,13 @@ def sensitivity(
     set_: list[str] = typer.Option([], "--set", help="Fixed overrides for every run."),
     workers: int = typer.Option(default_workers(), "--workers", "-w", min=1, max=256, help="Processes (1 = serial)."),
     store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB)."),
+    figures: Optional[Path] = typer.Option(None, "--figures", help="Also save figures here (HTML, and PNG when Chromium is installed)."),
 ):
     """Global sensitivity (SALib): Sobol first-order and total indices with intervals, or Morris mu* and sigma."""
     if method not in ("sobol", "morris"):
         fail(f"--method {method!r}: sensitivity is sobol or morris (use `chainsim sweep` for grid and lhs).")
     sweep(scenario=scenario, param=param, method=method, samples=samples, outcome=outcome, replicates=1, months=months,
-          seed=seed, set_=set_, workers=workers, store=store, csv=None, scheduler=None, dask_local=None)
+          seed=seed, set_=set_, workers=workers, store=store, csv=None, scheduler=None, dask_local=None, figures=figures)
 
 
 @app.command()
