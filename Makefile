@@ -1,4 +1,4 @@
-# Two entry points for a fresh machine: `make run` and `make test`.
+# Two entry points for a fresh machine: `make run` (the dashboard) and `make test`.
 # Each creates .venv with the machine's python3 (3.11) and installs what it needs.
 PY ?= python3
 VENV := .venv
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/chainsim run baseline
+	$(BIN)/chainsim dashboard --scenario baseline
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -236,6 +236,24 @@ def scenarios_schema():
 
 
 @app.command()
+def dashboard(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8050, "--port", min=1, max=65535, help="Port."),
+    scenario: str = typer.Option("classroom", "--scenario", help="Scenario the Live page starts with."),
+    debug: bool = typer.Option(False, "--debug", help="Dash debug mode (reloader and error pages): for development only."),
+):
+    """Start the dashboard (offline; open http://127.0.0.1:8050 in a browser)."""
+    try:
+        load_scenario(scenario)
+    except ScenarioError as exc:
+        fail(str(exc))
+    from dashboard.app import main as serve
+
+    console.print(f"chainsim dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
+    serve(host=host, port=port, debug=debug, scenario=scenario)
+
+
+@app.command()
 def bench(
     firms: int = typer.Option(10_000, help="Firms in the chain world."),
     months: int = typer.Option(60, help="Months to simulate."),

@@ -31,6 +31,32 @@ def delivery_by_region(metrics: pd.DataFrame, top: int = 8) -> go.Figure:
     return fig
 
 
+def empty(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, xaxis_visible=False, yaxis_visible=False,
+                      annotations=[{"text": message, "showarrow": False, "font": {"size": 16}}])
+    return fig
+
+
+def location_split(metrics: pd.DataFrame) -> go.Figure:
+    """Share of delivered work in-house, onshore, nearshore and offshore, month by month."""
+    d = metrics[metrics.metric == "delivered_fte"].groupby(["step", "location"]).value.sum().unstack(fill_value=0.0)
+    share = d.div(d.sum(axis=1), axis=0)
+    order = [c for c in ("inhouse", "onshore", "nearshore", "offshore") if c in share]
+    fig = go.Figure([go.Scatter(x=share.index, y=share[c], name=c, stackgroup="loc", mode="lines") for c in order])
+    fig.update_layout(template=TEMPLATE, title="Where the work is done", xaxis_title="month",
+                      yaxis_tickformat=".0%", yaxis_title="share of delivered FTE")
+    return fig
+
+
+def governance_mix(metrics: pd.DataFrame) -> go.Figure:
+    """Active links by governance mode, month by month."""
+    d = metrics[metrics.metric == "active_links"].pivot_table(index="step", columns="mode", values="value", aggfunc="sum")
+    fig = go.Figure([go.Scatter(x=d.index, y=d[m], name=m, mode="lines") for m in d.columns])
+    fig.update_layout(template=TEMPLATE, title="How links are governed", xaxis_title="month", yaxis_title="active links")
+    return fig
+
+
 def effects(effects: pd.DataFrame) -> go.Figure:
     """Forest plot: each scenario's effect on each outcome relative to baseline, with its 95% interval."""
     e = effects.copy()

@@ -35,3 +35,14 @@ def small_metrics(small_run):
 def make_model():
     """Factory: ``make_model(overrides, seed=1, base=SMALL)`` → an un-run ChainModel."""
     return build
+
+
+def pytest_setup_options():
+    """Headless Chromium for dash_duo browser tests (no display here or in CI)."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--window-size=1280,900"):
+        options.add_argument(arg)
+    return options

@@ -1,0 +1,36 @@
+"""The chainsim dashboard: a multi-page Dash app, offline, on 127.0.0.1 by default.
+
+Each page lives in ``dashboard/pages/`` and wires the model to the screen only;
+the figures come from ``sim.figures`` (shared with the CLI). Models run in this
+server process, one per browser session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from dash import Dash, dcc, html
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+def create_app(scenario: str = "classroom") -> Dash:
+    app = Dash(
+        __name__, use_pages=True, pages_folder=str(PAGES), title="chainsim",
+        suppress_callback_exceptions=True, serve_locally=True,
+    )
+    app.server.config["CHAINSIM_SCENARIO"] = scenario
+    app.layout = html.Div([
+        html.Header([
+            html.H1("chainsim", className="brand"),
+            html.Nav([dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
+                      for page in dash.page_registry.values()]),
+        ], className="header"),
+        dash.page_container,
+    ], className="app")
+    return app
+
+
+def main(host: str = "127.0.0.1", port: int = 8050, debug: bool = False, scenario: str = "classroom") -> None:
+    create_app(scenario).run(host=host, port=port, debug=debug)
