@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
-TEMPLATE = "plotly_white"
+# Set once as the default: passing a template to every figure deep-copies and validates it
+# each time (most of a live dashboard frame's cost).
+pio.templates.default = "plotly_white"
 
 
 def delivery_by_region(metrics: pd.DataFrame, top: int = 8) -> go.Figure:
@@ -26,14 +29,14 @@ def delivery_by_region(metrics: pd.DataFrame, top: int = 8) -> go.Figure:
         d["other"] = d[order[top:]].sum(axis=1)
         keep.append("other")
     fig = go.Figure([go.Scatter(x=d.index, y=d[r], name=r, stackgroup="fte", mode="lines") for r in keep])
-    fig.update_layout(template=TEMPLATE, title="Delivered work by delivery region", xaxis_title="month",
+    fig.update_layout(title="Delivered work by delivery region", xaxis_title="month",
                       yaxis_title="FTE delivered", legend_title="region")
     return fig
 
 
 def empty(message: str) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(template=TEMPLATE, xaxis_visible=False, yaxis_visible=False,
+    fig.update_layout(xaxis_visible=False, yaxis_visible=False,
                       annotations=[{"text": message, "showarrow": False, "font": {"size": 16}}])
     return fig
 
@@ -44,7 +47,7 @@ def location_split(metrics: pd.DataFrame) -> go.Figure:
     share = d.div(d.sum(axis=1), axis=0)
     order = [c for c in ("inhouse", "onshore", "nearshore", "offshore") if c in share]
     fig = go.Figure([go.Scatter(x=share.index, y=share[c], name=c, stackgroup="loc", mode="lines") for c in order])
-    fig.update_layout(template=TEMPLATE, title="Where the work is done", xaxis_title="month",
+    fig.update_layout(title="Where the work is done", xaxis_title="month",
                       yaxis_tickformat=".0%", yaxis_title="share of delivered FTE")
     return fig
 
@@ -53,7 +56,7 @@ def governance_mix(metrics: pd.DataFrame) -> go.Figure:
     """Active links by governance mode, month by month."""
     d = metrics[metrics.metric == "active_links"].pivot_table(index="step", columns="mode", values="value", aggfunc="sum")
     fig = go.Figure([go.Scatter(x=d.index, y=d[m], name=m, mode="lines") for m in d.columns])
-    fig.update_layout(template=TEMPLATE, title="How links are governed", xaxis_title="month", yaxis_title="active links")
+    fig.update_layout(title="How links are governed", xaxis_title="month", yaxis_title="active links")
     return fig
 
 
@@ -68,7 +71,7 @@ def effects(effects: pd.DataFrame) -> go.Figure:
         error_x={"type": "data", "symmetric": False, "array": e.hi - e.rel, "arrayminus": e.rel - e.lo},
         hovertemplate="%{y}<br>effect %{x:+.1%}<extra></extra>"))
     fig.add_vline(x=0, line_dash="dot")
-    fig.update_layout(template=TEMPLATE, title="Effects against baseline (relative, 95% intervals)",
+    fig.update_layout(title="Effects against baseline (relative, 95% intervals)",
                       xaxis_tickformat="+.0%", xaxis_title="effect relative to baseline", height=200 + 40 * len(e))
     return fig
 
@@ -79,7 +82,7 @@ def sweep_points(points: pd.DataFrame, outcome: str) -> go.Figure:
     fig = make_subplots(rows=1, cols=len(params), shared_yaxes=True, subplot_titles=params)
     for i, p in enumerate(params, start=1):
         fig.add_trace(go.Scatter(x=points[p], y=points[outcome], mode="markers", name=p, showlegend=False), row=1, col=i)
-    fig.update_layout(template=TEMPLATE, title=f"{outcome} across the sweep", yaxis_title=outcome)
+    fig.update_layout(title=f"{outcome} across the sweep", yaxis_title=outcome)
     return fig
 
 
@@ -93,7 +96,7 @@ def sensitivity_indices(indices: list[dict], method: str, outcome: str) -> go.Fi
         bars = [go.Bar(name="mu*", x=df.parameter, y=df.mu_star, error_y={"array": df.mu_star_conf}),
                 go.Bar(name="sigma", x=df.parameter, y=df.sigma)]
     fig = go.Figure(bars)
-    fig.update_layout(template=TEMPLATE, barmode="group", title=f"{method.capitalize()} sensitivity of {outcome}")
+    fig.update_layout(barmode="group", title=f"{method.capitalize()} sensitivity of {outcome}")
     return fig
 
 

@@ -167,21 +167,25 @@ class Recorder:
         self.events.append({"step": self.model.month, "kind": kind, "firm": firms.copy(),
                             "region": np.asarray(region).copy(), "family": np.asarray(family).copy(), "detail": detail})
 
-    def events_frame(self) -> pd.DataFrame:
+    def events_frame(self, last: int | None = None) -> pd.DataFrame:
+        """All logged events as one frame (or only the ``last`` batches, for tickers)."""
         cols = ["step", "kind", "firm", "region", "family", "detail"]
-        if not self.events:
+        batches = self.events if last is None else self.events[-last:]
+        if not batches:
             return pd.DataFrame(columns=cols)
         regions = np.array(list(self.model.region_ids) + [""], dtype=object)
         fams = np.array(list(FAMILIES) + [""], dtype=object)
-        parts = []
-        for e in self.events:
-            n = e["firm"].size
-            parts.append(pd.DataFrame({
-                "step": np.full(n, e["step"]), "kind": e["kind"], "firm": e["firm"],
-                "region": regions[np.where(e["region"] < 0, -1, e["region"])],
-                "family": fams[np.where(e["family"] < 0, -1, e["family"])], "detail": e["detail"],
-            }))
-        return pd.concat(parts, ignore_index=True)[cols]
+        sizes = np.array([e["firm"].size for e in batches])
+        region = np.concatenate([np.asarray(e["region"]) for e in batches])
+        family = np.concatenate([np.asarray(e["family"]) for e in batches])
+        return pd.DataFrame({
+            "step": np.repeat([e["step"] for e in batches], sizes),
+            "kind": np.repeat(np.array([e["kind"] for e in batches], dtype=object), sizes),
+            "firm": np.concatenate([e["firm"] for e in batches]),
+            "region": regions[np.where(region < 0, -1, region)],
+            "family": fams[np.where(family < 0, -1, family)],
+            "detail": np.repeat(np.array([e["detail"] for e in batches], dtype=object), sizes),
+        })[cols]
 
     def frame(self) -> pd.DataFrame:
         if not self.chunks:

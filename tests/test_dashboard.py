@@ -40,3 +40,27 @@ def test_a_tampered_scenario_value_gets_a_message_not_a_traceback():
 
     out = live.advance(None, None, None, "../../etc/passwd", "session-x")
     assert "Unknown scenario" in out[-1]
+
+
+def test_bad_url_parameters_fall_back_to_defaults():
+    from dashboard.pages import live
+
+    app = create_app("classroom")
+    with app.server.app_context():
+        page = live.layout(scenario="../../etc/passwd", speed="abc")
+        good = live.layout(scenario="baseline", speed="150")
+
+    def find(node, id_):
+        """Depth-first search of a Dash layout for the component with this id."""
+        if getattr(node, "id", None) == id_:
+            return node
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            hit = find(child, id_) if child is not None and not isinstance(child, str) else None
+            if hit is not None:
+                return hit
+        return None
+
+    assert find(page, "scenario").value == "classroom" and find(page, "tick").interval == 400
+    assert find(good, "scenario").value == "baseline" and find(good, "tick").interval == 150
+    assert live._speed(10**9) == 400 and live._speed(None) == 400 and live._speed("250") == 250

@@ -21,8 +21,19 @@ def bundled() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
-def layout(**_):
-    default = dash.get_app().server.config.get("CHAINSIM_SCENARIO", "classroom")
+def _speed(value, fallback=400) -> int:
+    """Milliseconds between months, from a slider or a URL parameter (bad values: the fallback)."""
+    try:
+        ms = int(float(value))
+    except (TypeError, ValueError):
+        return fallback
+    return ms if 100 <= ms <= 5000 else fallback
+
+
+def layout(scenario=None, speed=None, **_):
+    """URL parameters ?scenario=NAME&speed=MS are honoured when valid and ignored otherwise."""
+    default = scenario if scenario in bundled() else dash.get_app().server.config.get("CHAINSIM_SCENARIO", "classroom")
+    interval = _speed(speed)
     return html.Div([
         dcc.Store(id="session", data=str(uuid.uuid4())),
         html.Div([
@@ -33,12 +44,12 @@ def layout(**_):
             html.Button("step", id="step", n_clicks=0),
             html.Button("reset", id="reset", n_clicks=0),
             html.Label("speed"),
-            dcc.Slider(id="speed", min=100, max=2000, step=100, value=400, marks={100: "fast", 2000: "slow"},
+            dcc.Slider(id="speed", min=100, max=2000, step=100, value=min(interval, 2000), marks={100: "fast", 2000: "slow"},
                        included=False, className="speed"),
             html.Span("month 0", id="month", className="month"),
         ], className="controls"),
         html.Div(id="message", className="message"),
-        dcc.Interval(id="tick", interval=400, disabled=True),
+        dcc.Interval(id="tick", interval=interval, disabled=True),
         html.Div([
             dcc.Graph(id="delivery", config={"displaylogo": False}),
             dcc.Graph(id="locations", config={"displaylogo": False}),
@@ -64,10 +75,7 @@ def play_pause(_play, _pause):
 
 @callback(Output("tick", "interval"), Input("speed", "value"))
 def speed(value):
-    try:
-        return int(min(max(float(value), 100), 5000))
-    except (TypeError, ValueError):
-        return 400
+    return _speed(value)
 
 
 @callback(
@@ -89,7 +97,7 @@ def advance(_tick, _step, _reset, scenario, session):
     if metrics.empty:
         empty = figures.empty("Press step or play: chains form month by month")
         return "month 0", empty, empty, empty, [], ""
-    events = model.events().tail(8).iloc[::-1]
+    events = model.recorder.events_frame(last=12).tail(8).iloc[::-1]
     ticker = [html.Li(f"month {e.step}: {e.kind} — firm {e.firm} ({e.region}) {e.detail}") for e in events.itertuples()]
     note = "" if model.running else f"The scenario ends at month {model.month}; press reset to start again."
     return (f"month {model.month}", figures.delivery_by_region(metrics), figures.location_split(metrics),
