@@ -26,9 +26,9 @@ def test_live_page_loads_steps_plays_and_pauses(dash_duo):
     dash_duo.find_element("#pause").click()
     import time
 
-    time.sleep(1.0)                       # let a tick already in flight land
+    time.sleep(2.0)                       # let a tick already in flight land (even on a loaded machine)
     paused = month(dash_duo)
-    time.sleep(1.5)
+    time.sleep(2.0)
     assert month(dash_duo) == paused      # the clock has stopped
     dash_duo.find_element("#reset").click()
     dash_duo.wait_for_text_to_equal("#month", "month 0", timeout=10)
@@ -64,3 +64,21 @@ def test_bad_url_parameters_fall_back_to_defaults():
     assert find(page, "scenario").value == "classroom" and find(page, "tick").interval == 400
     assert find(good, "scenario").value == "baseline" and find(good, "tick").interval == 150
     assert live._speed(10**9) == 400 and live._speed(None) == 400 and live._speed("250") == 250
+
+
+def test_a_lever_applies_at_the_current_month_and_marks_the_charts():
+    from dashboard.pages import live
+
+    session = "lever-test"
+    live.SESSIONS.pop(session, None)
+    model = live.model_for(session, "classroom")
+    for _ in range(3):
+        model.step()
+    phl = model.region_ids.index("PHL")
+    message = live.pull_lever(1, "tax_incentive", "PHL", 0.9, session, "classroom")
+    assert "month 3" in message and model.regions.tax_incentive[phl] == 0.9
+    assert model.levers == [(3, "tax_incentive PHL +0.9")]
+    for bad in (("nonsense", "PHL", 0.5), ("tax_rate", "XXX", 0.5), ("tax_rate", "PHL", 7), ("tax_rate", "PHL", "abc")):
+        assert "cannot" in live.pull_lever(1, *bad, session, "classroom") or "must be" in live.pull_lever(1, *bad, session, "classroom")
+    assert model.levers == [(3, "tax_incentive PHL +0.9")]      # refused levers change nothing
+    live.SESSIONS.pop(session, None)

@@ -15,6 +15,17 @@ dash.register_page(__name__, path="/", name="Live")
 
 SESSIONS: dict[str, ChainModel] = {}   # one running model per browser session, in this server process
 MAX_SESSIONS = 32
+LEVERS = {   # scenario event kinds a teacher can pull live; magnitudes mean what they mean in scenario files
+    "tax_incentive": "tax incentive (share waived)",
+    "tax_rate": "corporate tax rate (+/-)",
+    "wage_shock": "wage shock (+/- share)",
+    "training_subsidy": "training subsidy (+skill)",
+    "risk_shock": "country risk (+/-)",
+    "backlash_tax": "backlash tax on offshoring (home)",
+    "data_localisation": "data localisation (home)",
+    "ai_automation": "AI automation (all work)",
+}
+REGION_IDS = [r["region_id"] for r in __import__("csv").DictReader(open(SCENARIO_DIR / "data" / "regions.csv", encoding="utf-8"))]
 
 
 def bundled() -> list[str]:
@@ -48,6 +59,14 @@ def layout(scenario=None, speed=None, **_):
                        included=False, className="speed"),
             html.Span("month 0", id="month", className="month"),
         ], className="controls"),
+        html.Div([
+            html.Label("lever"),
+            dcc.Dropdown(id="lever-kind", options=[{"label": label, "value": kind} for kind, label in LEVERS.items()],
+                         value="tax_incentive", clearable=False, style={"width": "230px"}),
+            dcc.Dropdown(id="lever-target", options=REGION_IDS, value="PHL", clearable=False, style={"width": "110px"}),
+            dcc.Input(id="lever-size", type="number", value=0.5, step=0.05, min=-1, max=1, style={"width": "80px"}),
+            html.Button("apply now", id="lever-apply", n_clicks=0),
+        ], className="controls levers"),
         html.Div(id="message", className="message"),
         dcc.Interval(id="tick", interval=interval, disabled=True),
         html.Div([
@@ -99,6 +118,39 @@ def advance(_tick, _step, _reset, scenario, session):
         return "month 0", empty, empty, empty, [], ""
     events = model.recorder.events_frame(last=12).tail(8).iloc[::-1]
     ticker = [html.Li(f"month {e.step}: {e.kind} — firm {e.firm} ({e.region}) {e.detail}") for e in events.itertuples()]
-    note = "" if model.running else f"The scenario ends at month {model.month}; press reset to start again."
-    return (f"month {model.month}", figures.delivery_by_region(metrics), figures.location_split(metrics),
-            figures.governance_mix(metrics), ticker, note)
+    # the message line belongs to whoever has something to say (a lever's confirmation stays until then)
+    note = no_update if model.running else f"The scenario ends at month {model.month}; press reset to start again."
+    if ctx.triggered_id in ("reset", "scenario"):
+        note = ""
+    charts = [figures.delivery_by_region(metrics), figures.location_split(metrics), figures.governance_mix(metrics)]
+    for month_applied, label in getattr(model, "levers", []):
+        for chart in charts:   # every lever leaves a marker on every time series
+            chart.add_vline(x=month_applied, line_dash="dash", line_color="#b45309",
+                            annotation_text=label, annotation_position="top left")
+    return (f"month {model.month}", *charts, ticker, note)
+
+
+@callback(Output("message", "children", allow_duplicate=True), Input("lever-apply", "n_clicks"),
+          State("lever-kind", "value"), State("lever-target", "value"), State("lever-size", "value"),
+          State("session", "data"), State("scenario", "value"), prevent_initial_call=True)
+def pull_lever(_n, kind, target, size, session, scenario):
+    """Apply a policy lever or shock at the current month; it is marked on every chart."""
+    from sim.scenario import Event
+    from sim.timeline import apply_event
+
+    if kind not in LEVERS or target not in REGION_IDS or scenario not in bundled() or not isinstance(session, str):
+        return "That lever cannot be applied: choose a lever and a region from the lists."
+    try:
+        size = float(size)
+    except (TypeError, ValueError):
+        return "The lever's size must be a number between -1 and 1."
+    if not -1 <= size <= 1:
+        return "The lever's size must be between -1 and 1."
+    model = model_for(session, scenario)
+    where = "" if kind == "ai_automation" else target
+    if where and where not in model.region_ids:
+        return f"{target} is not in this scenario's world."
+    apply_event(model, Event(month=max(model.month, 1), kind=kind, target=where, magnitude=size))
+    model.geography.refresh()
+    model.levers = getattr(model, "levers", []) + [(model.month, f"{kind} {where} {size:+g}".strip())]
+    return f"Applied at month {model.month}: {LEVERS[kind]} {where} {size:+g}. Press play to see what follows."
