@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from sim.experiments import ResultsStore, execute
-from sim.experiments.execute import dask_client, default_workers
+from sim.experiments.execute import close_client, dask_client, default_workers
 from sim.experiments.sweep import parse_parameter, sweep_design
 
 
@@ -43,9 +43,7 @@ def measure(runs: int = 16, months: int = 24, workers: int | None = None, quick:
         list(execute(specs, client=client))
         out["dask_s"] = time.perf_counter() - t
     finally:
-        cluster = client.cluster
-        client.close()
-        cluster.close()
+        close_client(client)
 
     out["pool_efficiency"] = out["serial_s"] / (workers * out["pool_s"])
     out["dask_efficiency"] = out["serial_s"] / (workers * out["dask_s"])

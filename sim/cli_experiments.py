@@ -15,7 +15,7 @@ from . import figures as fig
 from .cli import app, console, err_console, fail, parse_sets
 from .experiments.compare import OUTCOMES, OutcomeError, compare_runs, parse_outcome
 from .experiments.design import compare_design
-from .experiments.execute import default_workers, execute
+from .experiments.execute import close_client, default_workers, execute
 from .experiments.store import DEFAULT_PATH, ResultsStore, StoreError
 from .scenario import ScenarioError
 
@@ -181,10 +181,7 @@ def _run_design(design, specs, store, workers, scheduler=None, dask_local=None):
                     pass
             finally:
                 if client is not None:
-                    cluster = getattr(client, "cluster", None)
-                    client.close()
-                    if cluster is not None:
-                        cluster.close()
+                    close_client(client)
         runs = results.runs(design["experiment_id"])
         return runs, results.metrics(runs.run_id)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .world import FIXED_OVERHEAD_USD, team_productivity
+from .world import FIXED_OVERHEAD_USD
 
 
 def unit_cost(wage, overhead, prod):
@@ -33,12 +33,6 @@ def coordination_cost(effort, home_wage, distance, complexity, params):
 def transition_cost(value, is_new_pair, params):
     """One-off USD of moving work to a new supplier (zero for the incumbent)."""
     return np.where(is_new_pair, value * params.transition_rate, 0.0)
-
-
-def centre_productivity(model, centres, family):
-    """Productivity of centres at a family of work, from infrastructure and experience."""
-    c = model.centres
-    return team_productivity(model.regions.infrastructure[c.region[centres]], c.experience[centres, family])
 
 
 def staff_wage(wage, is_subcontractor, params):

@@ -79,8 +79,3 @@ def concat(a: dict, b: dict) -> dict:
     out["n"] = a["n"] + b["n"]
     return out
 
-
-def select(pk: dict, mask) -> dict:
-    out = {k: np.asarray(pk[k])[mask] for k in PACKAGE_FIELDS}
-    out["n"] = int(np.count_nonzero(mask)) if np.asarray(mask).dtype == bool else len(mask)
-    return out

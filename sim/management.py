@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import contracts, governance, skill
-from .demand import make_packages
+from .demand import concat, make_packages
 from .governance import HIERARCHY
-from .market import dependence_limit
+from .market import client_dependence, dependence_limit
 from .world import ACTIVE, COMPLETED, FAILED
 
 
@@ -58,8 +58,8 @@ def settle_and_review(model) -> dict:
     good = (L.breaches[ending] <= months_done * 0.25) & (L.incidents[ending] == 0)
     renew = continues & good & (rng.random(ending.size) < m.renew_probability) & ~_over_cap(model, ending)
     renewals = _renewal_packages(model, ending[renew])
-    retender = _concat(retender, _retender_packages(model, ending[continues & ~renew & good], exclude=False))
-    retender = _concat(retender, _retender_packages(model, ending[continues & ~good], exclude=True))
+    retender = concat(retender, _retender_packages(model, ending[continues & ~renew & good], exclude=False))
+    retender = concat(retender, _retender_packages(model, ending[continues & ~good], exclude=True))
     contracts.end_links(model, ending, COMPLETED)
     if renewals.size:
         c = model.centres
@@ -75,19 +75,9 @@ def _over_cap(model, rows) -> np.ndarray:
     """Contracts whose vendor holds more than the dependence limit of its client's outsourced
     value: not renewed, put out to tender instead (keep alternatives)."""
     L, cap = model.links, model.scenario.management.vendor_cap
-    act = model.active_links
-    t1 = act[(L.tier[act] == 1) & ~L.own[act]]
-    client_value = np.bincount(L.client[t1], L.price_month[t1], model.firms.n)
-    pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
+    client_value, contracts, pair_value = client_dependence(model)
     share = pair_value[L.pair[rows]] / np.maximum(client_value[L.client[rows]], 1e-12)
-    contracts = np.bincount(L.client[t1], minlength=model.firms.n)[L.client[rows]]
-    return ~L.own[rows] & (share > dependence_limit(cap, contracts) + 1e-9)
-
-
-def _concat(a, b):
-    from .demand import concat
-
-    return concat(a, b)
+    return ~L.own[rows] & (share > dependence_limit(cap, contracts[L.client[rows]]) + 1e-9)
 
 
 def _retender_packages(model, rows, exclude: bool) -> dict:

@@ -155,18 +155,24 @@ def _over_dependence(model, pk, bids):
     within the limit may win a package of any size (two packages of one client in the
     same month are judged on the same shares)."""
     cap = model.scenario.management.vendor_cap
-    L = model.links
-    act = model.active_links
-    t1 = act[(L.tier[act] == 1) & ~L.own[act]]
-    client_value = np.bincount(L.client[t1], L.price_month[t1], minlength=model.firms.n)
-    contracts = np.bincount(L.client[t1], minlength=model.firms.n)
-    # tier-1 links' buyer is the client, so the trust book's pair ids index (client, vendor) pairs
-    pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
+    client_value, contracts, pair_value = client_dependence(model)
     known = model.trust._lookup(pair_key(pk["client"][:, None], np.maximum(bids.firm, 0)))
     current = np.where(known >= 0, pair_value[np.maximum(known, 0)], 0.0) if pair_value.size else np.zeros(known.shape)
     V = client_value[pk["client"]][:, None]
     limit = dependence_limit(cap, contracts[pk["client"]])[:, None]
     return (V > 0) & (current > limit * V + 1e-9) & ~bids.own
+
+
+def client_dependence(model):
+    """Per client: outsourced monthly value and number of contracts; per trust-book pair
+    (tier-1 links' buyer is the client, so pairs are (client, vendor)): the value it holds."""
+    L = model.links
+    act = model.active_links
+    t1 = act[(L.tier[act] == 1) & ~L.own[act]]
+    client_value = np.bincount(L.client[t1], L.price_month[t1], model.firms.n)
+    contracts = np.bincount(L.client[t1], minlength=model.firms.n)
+    pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
+    return client_value, contracts, pair_value
 
 
 def dependence_limit(cap, contracts):

@@ -71,7 +71,6 @@ class ChainModel(mesa.Model):
         self.relocation_plans = {"source": np.zeros(0, dtype=np.int64), "region": np.zeros(0, dtype=np.int64),
                                  "fte": np.zeros(0), "ready": np.zeros(0, dtype=np.int64),
                                  "captive": np.zeros(0, dtype=bool)}
-        self.setup_costs = 0.0
         self.pending = demand.empty_packages()
         self.refresh_space()
         populate(self)

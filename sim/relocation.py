@@ -84,7 +84,6 @@ def plan(model) -> None:
         if dear.size == 0:
             continue
         f.cash[firms] -= setup
-        model.setup_costs += float(setup.sum())
         p = model.relocation_plans
         p["source"] = np.concatenate([p["source"], dear])
         p["region"] = np.concatenate([p["region"], np.full(dear.size, best)])

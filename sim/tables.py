@@ -52,10 +52,6 @@ class Table:
     def __len__(self) -> int:
         return self.n
 
-    @property
-    def column_names(self) -> list[str]:
-        return list(self._spec)
-
     def append(self, count: int, **values) -> np.ndarray:
         """Add ``count`` rows; columns not given are zero. Returns the new rows."""
         count = int(count)

@@ -196,7 +196,7 @@ def test_cli_sweep_runs_and_refuses_bad_designs(tmp_path):
 # --------------------------------------------------------------------------- Dask, and kill-and-resume
 
 def test_dask_local_cluster_gives_the_same_numbers():
-    from sim.experiments.execute import dask_client
+    from sim.experiments.execute import close_client, dask_client
 
     _, specs = compare_design(["india_wage_shock"], "baseline", 2, 3, months=8, overrides=TINY)
     serial = {o["spec"].run_id: o["metrics"] for o in execute(specs)}
@@ -204,9 +204,7 @@ def test_dask_local_cluster_gives_the_same_numbers():
     try:
         dask = {o["spec"].run_id: o["metrics"] for o in execute(specs, client=client)}
     finally:
-        cluster = client.cluster
-        client.close()
-        cluster.close()
+        close_client(client)
     assert serial.keys() == dask.keys()
     for run_id in serial:
         pd.testing.assert_frame_equal(serial[run_id], dask[run_id])

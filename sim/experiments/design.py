@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,9 +33,6 @@ class RunSpec:
         payload = json.dumps({"hash": self.scenario_hash, "seed": self.seed, "months": self.months,
                               "code": self.code_version}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:20]
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def replicate_seeds(base_seed: int, n: int) -> list[int]:

@@ -68,6 +68,14 @@ def dask_client(scheduler: str | None = None, local_workers: int | None = None, 
     return Client(cluster)
 
 
+def close_client(client) -> None:
+    """Close a Dask client and, if it started one, its LocalCluster."""
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
 def execute_dask(specs, client, on_done=None, fn=run_spec) -> Iterator[dict]:
     """Runs on a Dask cluster; the coordinator still does all the writing."""
     from distributed import as_completed as dask_completed
