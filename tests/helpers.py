@@ -37,3 +37,12 @@ def pooled_share(region: str, overrides: dict, seeds, base: dict = MEDIUM, month
         num += float(d.loc[d.region == region, "value"].sum())
         den += float(d.value.sum())
     return num / den if den > 0 else 0.0
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1, so browser tests can run side by side (``dash_duo.start_server(app, port=...)``)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
