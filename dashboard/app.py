@@ -7,6 +7,7 @@ server process, one per browser session.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import dash
@@ -21,7 +22,14 @@ def create_app(scenario: str = "classroom") -> Dash:
         suppress_callback_exceptions=True, serve_locally=True,
     )
     app.server.config["CHAINSIM_SCENARIO"] = scenario
-    app.layout = html.Div([
+    app.layout = lambda: shell()   # a function: each browser tab gets its own session id
+    return app
+
+
+def shell() -> html.Div:
+    """The frame around every page; the session store lives here so all pages share one tab's model."""
+    return html.Div([
+        dcc.Store(id="session", data=str(uuid.uuid4()), storage_type="session"),
         html.Header([
             html.H1("chainsim", className="brand"),
             html.Nav([dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
@@ -29,7 +37,6 @@ def create_app(scenario: str = "classroom") -> Dash:
         ], className="header"),
         dash.page_container,
     ], className="app")
-    return app
 
 
 def main(host: str = "127.0.0.1", port: int = 8050, debug: bool = False, scenario: str = "classroom") -> None:

@@ -8,7 +8,8 @@ pytest.importorskip("dash.testing")
 if shutil.which("chromedriver") is None:
     pytest.skip("chromedriver is not installed (CI installs Debian's chromium-driver)", allow_module_level=True)
 
-from dashboard.app import create_app  # noqa: E402
+from dashboard import sessions
+from dashboard.app import create_app
 
 
 def month(dash_duo) -> int:
@@ -73,7 +74,7 @@ def test_a_lever_applies_at_the_current_month_and_marks_the_charts():
     from dashboard.pages import live
 
     session = "lever-test"
-    live.SESSIONS.pop(session, None)
+    sessions.SESSIONS.pop(session, None)
     model = live.model_for(session, "classroom")
     for _ in range(3):
         model.step()
@@ -84,4 +85,4 @@ def test_a_lever_applies_at_the_current_month_and_marks_the_charts():
     for bad in (("nonsense", "PHL", 0.5), ("tax_rate", "XXX", 0.5), ("tax_rate", "PHL", 7), ("tax_rate", "PHL", "abc")):
         assert "cannot" in live.pull_lever(1, *bad, session, "classroom") or "must be" in live.pull_lever(1, *bad, session, "classroom")
     assert model.levers == [(3, "tax_incentive PHL +0.9")]      # refused levers change nothing
-    live.SESSIONS.pop(session, None)
+    sessions.SESSIONS.pop(session, None)

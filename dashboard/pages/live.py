@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from dashboard.sessions import REGION_IDS, bundled, default_scenario, model_for
 from sim import figures
-from sim.model import ChainModel
-from sim.scenario import SCENARIO_DIR, ScenarioError, load_scenario
+from sim.scenario import ScenarioError
 
-dash.register_page(__name__, path="/", name="Live")
+dash.register_page(__name__, path="/", name="Live", order=0)
 
-SESSIONS: dict[str, ChainModel] = {}   # one running model per browser session, in this server process
-MAX_SESSIONS = 32
 LEVERS = {   # scenario event kinds a teacher can pull live; magnitudes mean what they mean in scenario files
     "tax_incentive": "tax incentive (share waived)",
     "tax_rate": "corporate tax rate (+/-)",
@@ -25,11 +21,6 @@ LEVERS = {   # scenario event kinds a teacher can pull live; magnitudes mean wha
     "data_localisation": "data localisation (home)",
     "ai_automation": "AI automation (all work)",
 }
-REGION_IDS = [r["region_id"] for r in __import__("csv").DictReader(open(SCENARIO_DIR / "data" / "regions.csv", encoding="utf-8"))]
-
-
-def bundled() -> list[str]:
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
 def _speed(value, fallback=400) -> int:
@@ -43,10 +34,9 @@ def _speed(value, fallback=400) -> int:
 
 def layout(scenario=None, speed=None, **_):
     """URL parameters ?scenario=NAME&speed=MS are honoured when valid and ignored otherwise."""
-    default = scenario if scenario in bundled() else dash.get_app().server.config.get("CHAINSIM_SCENARIO", "classroom")
+    default = scenario if scenario in bundled() else default_scenario()
     interval = _speed(speed)
     return html.Div([
-        dcc.Store(id="session", data=str(uuid.uuid4())),
         html.Div([
             dcc.Dropdown(id="scenario", options=bundled(), value=default if default in bundled() else "classroom",
                          clearable=False, style={"width": "320px"}),
@@ -77,14 +67,6 @@ def layout(scenario=None, speed=None, **_):
         html.H3("What just happened"),
         html.Ul(id="ticker", className="ticker"),
     ], className="page")
-
-
-def model_for(session: str, scenario: str, fresh: bool = False) -> ChainModel:
-    if fresh or session not in SESSIONS or SESSIONS[session].scenario.scenario.name != scenario:
-        if len(SESSIONS) >= MAX_SESSIONS:
-            SESSIONS.pop(next(iter(SESSIONS)))
-        SESSIONS[session] = ChainModel(load_scenario(scenario))
-    return SESSIONS[session]
 
 
 @callback(Output("tick", "disabled"), Input("play", "n_clicks"), Input("pause", "n_clicks"), prevent_initial_call=True)
