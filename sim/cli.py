@@ -255,23 +255,34 @@ def dashboard(
 
 @app.command()
 def bench(
-    firms: int = typer.Option(10_000, help="Firms in the chain world."),
-    months: int = typer.Option(60, help="Months to simulate."),
-    quick: bool = typer.Option(False, help="A tiny run that checks the harness works."),
+    firms: int = typer.Option(10_000, help="Firms in the chain world (single-size run)."),
+    months: Optional[int] = typer.Option(None, help="Months to simulate (default 60; 24 with --scaling)."),
+    scaling: bool = typer.Option(False, "--scaling", help="The scaling curve: 1k, 3k, 10k, 30k and 100k firms, "
+                                 "each in a fresh process, with Boltzmann at the same sizes (about 10 minutes)."),
+    sweep: bool = typer.Option(False, "--sweep", help="With --scaling: also time a 16-run sweep serially and on the pool."),
+    quick: bool = typer.Option(False, help="A tiny run that checks the harness works (not a measurement)."),
     out: Optional[Path] = typer.Option(None, help="Write the figures as JSON here."),
 ):
-    """Measure agent-steps per second against Mesa's Boltzmann wealth model."""
+    """Measure agent-steps per second against Mesa's Boltzmann wealth model.
+
+    Examples: `chainsim bench` (10,000 firms x 60 months), `chainsim bench --scaling --sweep`
+    (the curve of docs/performance.md), `chainsim bench --quick`.
+    """
     # benchmarks/ sits beside sim/ in the repository (it is not installed): find it from the package
     repo = Path(__file__).resolve().parent.parent
     if (repo / "benchmarks" / "engine.py").exists() and str(repo) not in sys.path:
         sys.path.insert(0, str(repo))
     try:
-        from benchmarks.engine import main as bench_main
+        from benchmarks import engine, scaling as scaling_bench
     except ImportError:
         fail(f"the benchmark harness was not found beside {repo / 'sim'}: `chainsim bench` needs a source checkout "
              "(pip install -e .), where benchmarks/ lives beside sim/.")
-    argv = ["--firms", str(firms), "--months", str(months)] + (["--quick"] if quick else []) + (["--out", str(out)] if out else [])
-    bench_main(argv)
+    extra = (["--quick"] if quick else []) + (["--out", str(out)] if out else [])
+    if months is not None:
+        extra += ["--months", str(months)]
+    if scaling:
+        raise typer.Exit(scaling_bench.main(extra + (["--sweep"] if sweep else [])))
+    engine.main(["--firms", str(firms)] + extra)
 
 
 from . import cli_experiments  # noqa: E402,F401  (registers compare and results on the app)

@@ -86,3 +86,25 @@ def test_sweep_benchmark_quick_mode_fills_its_figures():
     result = measure(runs=2, months=3, workers=2)
     for key in ("serial_s", "pool_s", "dask_s", "dask_startup_s", "pool_efficiency", "dask_vs_pool", "store_bytes_per_run"):
         assert _positive(result[key]), key
+
+
+def test_scaling_quick_runs_each_size_in_its_own_process_and_fits_the_curve():
+    from benchmarks.scaling import exponent, goals, render, run
+
+    result = run([300, 900], months=2, events=True)
+    rows = result["rows"]
+    assert [r["firms"] for r in rows] == [300, 900]
+    for r in rows:
+        for key in ("chain_seconds_per_step", "chain_agent_steps_per_second", "chain_peak_rss_mb",
+                    "boltzmann_agent_steps_per_second", "ratio"):
+            assert _positive(r[key]), (key, r[key])
+    assert result["goals"]["ratio_at_10k"]["met"] is None          # sizes not measured are said to be so
+    assert "300" in render(result)
+    # the fit itself: an exactly linear curve has exponent 1, a quadratic one 2
+    linear = [{"firms": f, "chain_seconds_per_step": f * 1e-6} for f in (10_000, 30_000, 100_000)]
+    quadratic = [{"firms": f, "chain_seconds_per_step": (f / 1e4) ** 2} for f in (10_000, 100_000)]
+    assert abs(exponent(linear) - 1.0) < 1e-9 and abs(exponent(quadratic) - 2.0) < 1e-9
+    rows100 = [{**linear[0], "ratio": 2.5}, {**linear[2], "ratio": 0.8, "chain_peak_rss_mb": 900}]
+    g = goals(rows100)
+    assert g["ratio_at_10k"]["met"] is True and g["ratio_at_100k"]["met"] is False
+    assert g["peak_rss_gb_at_100k"]["met"] is True and g["exponent_10k_100k"]["met"] is True
