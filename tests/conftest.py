@@ -38,11 +38,13 @@ def make_model():
 
 
 def pytest_setup_options():
-    """Headless Chromium for dash_duo browser tests (no display here or in CI)."""
+    """Headless Chromium for dash_duo browser tests (no display here or in CI), cut off from
+    every host but this machine, so a page that needs the internet (a CDN) fails its test."""
     from selenium.webdriver.chrome.options import Options
 
     options = Options()
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--window-size=1280,900"):
+                "--disable-background-networking", "--window-size=1280,900",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"):
         options.add_argument(arg)
     return options
