@@ -116,6 +116,11 @@ def test_cli_compare_writes_effects_and_rejects_bad_input(tmp_path):
     assert set(effects.outcome) == {"jobs", "share:USA"} and {"ci_low", "ci_high", "effect"} <= set(effects.columns)
     listing = runner.invoke(app, ["results", "list", "--store", str(store)])
     assert listing.exit_code == 0 and "compare" in listing.output
+    # a second comparison on the same store reuses the baseline runs the first one stored
+    again = runner.invoke(app, ["compare", "cluster_park", "-r", "2", "-m", "8", "-w", "1", "--store", str(store),
+                                "--csv", str(csv), "-o", "jobs", *sets])
+    assert again.exit_code == 0, again.output
+    assert "2 of 4 runs already" in again.output and set(pd.read_csv(csv).scenario) == {"cluster_park"}
     for bad in (["compare", "no_such_scenario", "--store", str(store)],
                 ["compare", "us_backlash_tax", "-o", "nonsense", "--store", str(store)],
                 ["compare", "us_backlash_tax", "-r", "1", "--store", str(store)],

@@ -107,8 +107,20 @@ class ResultsStore:
 
     # ---------------------------------------------------------------- reading
     def runs(self, experiment_id: str | None = None) -> pd.DataFrame:
-        sql = "SELECT * FROM runs" + (" WHERE experiment_id = ?" if experiment_id else "") + " ORDER BY scenario, seed"
-        return self.con.execute(sql, [experiment_id] if experiment_id else []).df()
+        """All finished runs, or an experiment's: the runs its design names, wherever they were first stored.
+
+        A run is stored once, under the experiment that first ran it; a later
+        experiment with the same run (same scenario, seed, months, overrides)
+        reuses it, so membership comes from the design's run list, not from
+        the run row's ``experiment_id``.
+        """
+        if not experiment_id:
+            return self.con.execute("SELECT * FROM runs ORDER BY scenario, seed").df()
+        row = self.con.execute("SELECT design FROM experiments WHERE experiment_id = ?", [experiment_id]).fetchone()
+        named = json.loads(row[0]).get("runs") if row else None
+        if not named:
+            return self.con.execute("SELECT * FROM runs WHERE experiment_id = ? ORDER BY scenario, seed", [experiment_id]).df()
+        return self.con.execute("SELECT * FROM runs WHERE list_contains(?, run_id) ORDER BY scenario, seed", [named]).df()
 
     def experiments(self) -> pd.DataFrame:
         return self.con.execute(
