@@ -65,5 +65,9 @@ def shell() -> html.Div:
     ], className="app")
 
 
-def main(host: str = "127.0.0.1", port: int = 8050, debug: bool = False, scenario: str = "classroom") -> None:
-    create_app(scenario).run(host=host, port=port, debug=debug)
+def main(host: str = "127.0.0.1", port: int = 8050, debug: bool = False, scenario: str = "classroom",
+         results: str | Path | None = None) -> None:
+    app = create_app(scenario)
+    if results is not None:   # the results store the Compare page writes to and the Experiments page reads
+        app.server.config["CHAINSIM_RESULTS"] = str(results)
+    app.run(host=host, port=port, debug=debug)

@@ -240,9 +240,14 @@ def dashboard(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on (127.0.0.1: this machine only)."),
     port: int = typer.Option(8050, "--port", min=1, max=65535, help="Port."),
     scenario: str = typer.Option("classroom", "--scenario", help="Scenario the Live page starts with."),
+    results: Path = typer.Option(Path("results"), "--results", help="Results folder (or .duckdb file) that the Compare "
+                                 "page writes to and the Experiments page browses, as `chainsim compare --store`."),
     debug: bool = typer.Option(False, "--debug", help="Dash debug mode (reloader and error pages): for development only."),
 ):
-    """Start the dashboard (offline; open http://127.0.0.1:8050 in a browser)."""
+    """Start the dashboard (offline; open http://127.0.0.1:8050 in a browser).
+
+    Example: `chainsim dashboard --scenario baseline --results results/ --port 8060`
+    """
     try:
         load_scenario(scenario)
     except ScenarioError as exc:
@@ -250,7 +255,7 @@ def dashboard(
     from dashboard.app import main as serve
 
     console.print(f"chainsim dashboard on http://{host}:{port}/  (Ctrl+C to stop)")
-    serve(host=host, port=port, debug=debug, scenario=scenario)
+    serve(host=host, port=port, debug=debug, scenario=scenario, results=results)
 
 
 @app.command()
