@@ -2,17 +2,29 @@
 
 ``python -m sim.docs`` rewrites the blocks between ``<!-- generated:NAME -->`` and
 ``<!-- /generated:NAME -->`` markers in docs/*.md; a test checks they are current.
+
+docs/calibration.md takes the baseline's values (``parameters``, ``regions``,
+``work_types``). docs/ODD.md takes the schema itself (``schema_SECTION``: type,
+default, allowed range, unit and meaning of every field), the state variables of
+the engine's tables (``state_TABLE``), the event kinds, the metrics, the bundled
+scenarios and where the baseline departs from the schema's defaults. Where the
+code has no words of its own (what an event's magnitude means, what a metric or a
+table column measures) the words live here, and the generator refuses to write a
+table with a row it cannot explain: adding an event kind, a metric or a column
+without saying what it is fails ``python -m sim.docs`` and the docs test.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import types
+import typing
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from .scenario import Scenario, load_scenario
+from .scenario import SCENARIO_DIR, Scenario, load_scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -67,7 +79,7 @@ def region_table(scenario: Scenario | None = None) -> str:
     scenario = scenario or load_scenario("baseline")
     t = load_regions(scenario)
     imp = t["imputed"]
-    star = lambda flag: "*" if flag else ""  # noqa: E731
+    star = lambda flag: "*" if flag else ""
     rows = [
         "| region | wage band 0 / 1 / 2 (USD per FTE-month) | skill | English | infrastructure | risk | data regime | tax | incentive | talent share |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -103,15 +115,452 @@ def work_type_table(scenario: Scenario | None = None) -> str:
     return "\n".join(rows) + "\n"
 
 
-BLOCKS = {"parameters": parameter_tables, "regions": region_table, "work_types": work_type_table}
+# ---------------------------------------------------------------------------- ODD: the schema
+def _schema_sections() -> dict[str, type[BaseModel]]:
+    """Every model a scenario file is made of, by the block name that documents it."""
+    from .scenario import Event, RegionOverride, ScenarioInfo, WorkTypeOverride
+
+    sections = {"scenario": ScenarioInfo}
+    for name, field in Scenario.model_fields.items():
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel) and name != "scenario":
+            sections[name] = field.annotation
+    sections.update(region_override=RegionOverride, work_type_override=WorkTypeOverride, event=Event)
+    return sections
+
+
+# where a nested model sits in a scenario file (its fields' dotted keys)
+_NESTED_PREFIX = {"region_override": "regions.overrides.REGION", "work_type_override": "catalogue.overrides.WORK_TYPE",
+                  "event": "[[events]]"}
+
+
+def _type_name(annotation) -> str:
+    """A field's type as a reader of a TOML file would say it."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Literal:
+        return "str (one of a list)"
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return " or ".join(_type_name(a) for a in inner) + (" (optional)" if len(inner) < len(args) else "")
+    if origin in (list, dict):
+        return f"{origin.__name__}[{', '.join(_type_name(a) for a in args)}]"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _allowed(field) -> str:
+    """The allowed range from the field's constraints (ge/gt/le/lt), or the list of a Literal."""
+    args = typing.get_args(field.annotation)
+    if typing.get_origin(field.annotation) is typing.Literal:
+        return ", ".join(args)
+    lo = hi = ""
+    for meta in field.metadata:
+        for attr, text in (("ge", "≥ {}"), ("gt", "> {}")):
+            if getattr(meta, attr, None) is not None:
+                lo = text.format(_fmt(getattr(meta, attr)))
+        for attr, text in (("le", "≤ {}"), ("lt", "< {}")):
+            if getattr(meta, attr, None) is not None:
+                hi = text.format(_fmt(getattr(meta, attr)))
+    if lo.startswith("≥") and hi.startswith("≤"):
+        return f"{lo[2:]} … {hi[2:]}"
+    return ", ".join(t for t in (lo, hi) if t)
+
+
+def _default(field) -> str:
+    if field.is_required():
+        return "required"
+    value = field.get_default(call_default_factory=True)
+    if value is None:
+        return "unset"
+    if value == "" or value == [] or value == {}:
+        return "—"
+    return _fmt(value)
+
+
+def _cell(text: str) -> str:
+    """Table cells must not break the Markdown table."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def schema_table(section: str) -> str:
+    """One row per field of a scenario section: dotted key, type, default, allowed, unit, meaning."""
+    sections = _schema_sections()
+    if section not in sections:
+        raise ValueError(f"no scenario section {section!r}; sections: {', '.join(sections)}")
+    model = sections[section]
+    prefix = _NESTED_PREFIX.get(section, section)
+    rows = ["| parameter | type | default | allowed | unit | meaning |", "|---|---|---|---|---|---|"]
+    for key, f in model.model_fields.items():
+        if f.exclude:
+            continue
+        unit = (f.json_schema_extra or {}).get("unit", "") if isinstance(f.json_schema_extra, dict) else ""
+        meaning = f.description or "*(the schema gives no description)*"
+        rows.append(f"| `{prefix}.{key}` | {_cell(_type_name(f.annotation))} | {_cell(_default(f))} "
+                    f"| {_cell(_allowed(f))} | {_cell(unit)} | {_cell(meaning)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _leaves(data, prefix="", depth=0):
+    """Dotted keys of a dumped scenario: sections and per-id overrides are opened, a table of
+    numbers (shares by region, say) is one value."""
+    if isinstance(data, dict) and (depth < 2 or data and all(isinstance(v, dict) for v in data.values())):
+        for key, value in data.items():
+            yield from _leaves(value, f"{prefix}{key}.", depth + 1)
+    else:
+        yield prefix.rstrip("."), data
+
+
+def baseline_differences() -> str:
+    """Where scenarios/baseline.toml departs from the schema's defaults (everything else is the default)."""
+    dump = lambda sc: dict(_leaves(sc.model_dump(mode="json", exclude={"scenario", "events"}, exclude_none=True)))
+    base, default = dump(load_scenario("baseline")), dump(Scenario())
+    rows = ["| parameter | schema default | baseline |", "|---|---|---|"]
+    for key in sorted(set(base) | set(default)):
+        was, now = _fmt(default.get(key, "—")), _fmt(base.get(key, "—"))
+        if was != now:   # an empty table and a missing one read the same
+            rows.append(f"| `{key}` | {_cell(was)} | {_cell(now)} |")
+    return "\n".join(rows) + "\n"
+
+
+def scenario_table() -> str:
+    """The bundled scenarios: what each changes (its events) and the question it answers."""
+    rows = ["| scenario | extends | events (month: kind target magnitude, duration) | question |", "|---|---|---|---|"]
+    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+        sc = load_scenario(path.stem)
+        events = "; ".join(
+            f"{e.month}: {e.kind} {e.target or 'all'} {e.magnitude:+g}" + (f", {e.duration} months" if e.duration else "")
+            for e in sc.events) or "—"
+        rows.append(f"| `{path.stem}` | {sc.extends or '—'} | {_cell(events)} | {_cell(sc.scenario.description)} |")
+    return "\n".join(rows) + "\n"
+
+
+# What each event kind does (sim.timeline.apply_event). Target: a region id unless said otherwise.
+EVENT_MEANINGS = {
+    "tax_rate": ("region ('' = all)", "added to the statutory corporate tax rate (clipped to 0–0.9)", "undone after it"),
+    "tax_incentive": ("region ('' = all)", "becomes the share of the tax rate waived (0–1)", "undone after it"),
+    "training_subsidy": ("region ('' = all)", "added to workforce skill (0–1); the talent pool grows by the same share",
+                         "permanent: skills once learnt stay"),
+    "infrastructure": ("region ('' = all)", "added to infrastructure quality (0–1)", "undone after it"),
+    "cluster_park": ("region ('' = all)",
+                     ("added to infrastructure, half of it to skill, and to the region's park stock, which multiplies "
+                      "knowledge spillover by 1 + `evolution.park_spillover` × park"),
+                     "permanent"),
+    "data_localisation": ("home region ('' = every EU region)",
+                          ("not used: sensitive work (data sensitivity ≥ 0.6) of clients at home may go only to "
+                           "adequate regions or stay at home"),
+                          "undone after it"),
+    "adequacy_decision": ("region ('' = all)",
+                          "> 0 grants adequacy (sensitive work of localised homes may come), ≤ 0 withdraws it",
+                          "undone after it"),
+    "ai_automation": ("work type, family (ITO, BPO, KPO) or '' = all",
+                      "effort of new and renewed work × (1 − magnitude × the type's automation exposure), at least 0.05",
+                      "phased in evenly over the duration (0 or 1: at once), then permanent"),
+    "wage_shock": ("region ('' = all)", "USD wages of every band × (1 + magnitude)", "undone after it"),
+    "currency_shock": ("region ('' = all)", "as wage_shock: USD wages × (1 + magnitude)", "undone after it"),
+    "risk_shock": ("region ('' = all)", "added to country risk (clipped to 0–1)", "undone after it"),
+    "backlash_tax": ("home region ('' = all)",
+                     ("levy on the value of the home region's clients' new nearshore and offshore contracts (0–1); "
+                      "signed contracts keep their levy"),
+                     "undone after it (for new contracts)"),
+    "communication_cost": ("ignored (the whole world)", "coordination cost × (1 + magnitude)", "undone after it"),
+}
+
+
+def event_kind_table() -> str:
+    from .scenario import EVENT_KINDS
+
+    missing = [k for k in EVENT_KINDS if k not in EVENT_MEANINGS]
+    if missing:
+        raise ValueError(f"event kinds without a description in sim/docs.py EVENT_MEANINGS: {missing}")
+    rows = ["| kind | target | magnitude | duration (months, 0 = permanent) |", "|---|---|---|---|"]
+    rows += [f"| `{k}` | {' | '.join(_cell(t) for t in EVENT_MEANINGS[k])} |" for k in EVENT_KINDS]
+    return "\n".join(rows) + "\n"
+
+
+# What each metric measures (sim.metrics.Recorder.collect); dimensions in brackets.
+METRIC_MEANINGS = {
+    "delivered_fte": "FTE each delivering team staffed this month itself (modules passed on count at the subcontractor) [region, family, location]",
+    "delivered_value_usd": "value added: what a link earned less what it passed on to its modules; own teams: their staff cost [region, family, location]",
+    "employment_direct": "staff of provider centres plus clients' captive centres abroad (clients' home teams excluded) [region]",
+    "employment_indirect": "direct employment × `delivery.indirect_multiplier` [region]",
+    "mean_wage_usd": "FTE-weighted wage paid by the teams delivering there (the developer wage where none) [region]",
+    "tax_revenue_usd": "corporate tax on the profit booked by centres there, plus the backlash levy a home region collects [region]",
+    "active_links": "active links, including clients' own teams (hierarchy) [mode]",
+    "link_value_usd": "monthly value of active links (price; own teams: staff cost) [mode]",
+    "chain_depth_mean": "mean depth of active outsourced client contracts (1 = not subcontracted)",
+    "subcontracted_share": "FTE in active modules ÷ FTE in active outsourced client contracts",
+    "client_savings_share": "1 − clients' spending on work that left their home team ÷ what it would cost at home [family]",
+    "sla_compliance": "share of active outsourced links meeting their SLA this month",
+    "data_incidents": "data incidents this month",
+    "hhi_primes": "Herfindahl index of outsourced client-contract value across suppliers",
+    "firms_entered": "providers that entered this month",
+    "firms_exited": "providers that failed or closed this month",
+    "upgrades": "upgrades recorded this month (process, product, functional, BPO to KPO, inter-chain)",
+    "relocations": "centres that received relocated capacity this month",
+    "insourced_fte": "FTE of work that was outsourced and was awarded to the client's own team this month",
+    "firms_alive": "living providers (primes and subcontractors)",
+    "attrition": "staff-weighted annual attrition of provider centres [region]",
+    "productivity": "staff-weighted productivity of provider centres [region]",
+    "displaced_fte": "FTE the client work in hand would need without AI automation, less what it needs with it",
+    "competitiveness": "mean of the three scorecard parts below (seed 002's C-GEM) [region]",
+    "competitiveness_groundings": "(infrastructure + skill + English + 1 − risk) / 4 [region]",
+    "competitiveness_enterprises": "(providers present ÷ most in any region + their mean reputation) / 2 [region]",
+    "competitiveness_markets": "(work done for clients abroad ÷ the most any region does + attractiveness seen from where demand is ÷ the highest) / 2 [region]",
+}
+
+
+def metric_table() -> str:
+    from .metrics import METRICS
+
+    missing = [m for m in METRICS if m not in METRIC_MEANINGS]
+    if missing:
+        raise ValueError(f"metrics without a description in sim/docs.py METRIC_MEANINGS: {missing}")
+    rows = ["| metric | what it measures [dimensions] |", "|---|---|"]
+    rows += [f"| `{m}` | {_cell(METRIC_MEANINGS[m])} |" for m in METRICS]
+    return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------------------- ODD: state variables
+STATE_MEANINGS = {
+    "regions": {
+        "wage": "USD per FTE-month by skill band: contact centre (0), developer (1), knowledge (2)",
+        "base_wage": "the wages at the start (a reference; no mechanism reads it)",
+        "skill": "skill of the services workforce (Human Capital Index), 0–1",
+        "english": "English proficiency, 0–1",
+        "utc": "UTC offset of the delivery hub, hours",
+        "tax_rate": "statutory corporate tax rate",
+        "tax_incentive": "share of the tax rate waived for export services",
+        "infrastructure": "infrastructure quality (WGI government effectiveness), 0–1",
+        "risk": "country risk (1 − WGI rule of law), 0–1",
+        "data_regime": "strength of the data-protection regime, 0–1",
+        "adequate": "sensitive data of localised homes may be delivered here (EU or adequacy decision)",
+        "eu": "EU member (data localisation with target '' applies to these homes)",
+        "localised": "clients at home here must keep sensitive work in adequate regions",
+        "macro": "macro-region (same macro-region = nearshore)",
+        "talent_pool": "FTE available to the services sector",
+        "talent_pool_share": "the region's share of the world's services talent (input)",
+        "employed": "FTE employed by provider centres here",
+        "cluster": "cluster stock: hosted employment with a two-year memory",
+        "tax_revenue": "tax collected this month, USD",
+        "backlash_tax": "levy on the home region's clients' non-onshore contracts (share of value)",
+        "park": "cluster-park stock (raises knowledge spillover)",
+    },
+    "firms": {
+        "kind": "client (0), prime (1) or subcontractor (2)",
+        "home": "home region",
+        "alive": "false once failed or closed (rows are never reused)",
+        "cash": "USD; a provider with negative cash fails",
+        "size": "client: relative size (mean 1), scales its needs; provider: relative size at creation",
+        "reputation": "track record against SLAs, 0–1",
+        "markup": "margin over cost that the firm asks, after tax",
+        "security": "security certification and practice, 0–1",
+        "capability": "capability per family (ITO, BPO, KPO), 0–1",
+        "team_stability": "1 − staff-weighted annual attrition (a scoring criterion)",
+        "entered": "month of entry",
+        "exited": "month of exit (−1 while alive)",
+        "loss_months": "consecutive months with a loss",
+        "win_rate": "smoothed share of bids won",
+        "bids": "bids placed this month",
+        "wins": "tenders won this month",
+        "incidents": "client: data incidents suffered on its work",
+        "burned": "client: incidents reached `management.insource_after_incidents`",
+        "profit": "provider: after-tax profit this month, USD",
+        "revenue": "provider: payments received this month, USD",
+        "industry": "client: industry (index into `demand.industry_shares`)",
+        "upgraded": "bit flags of upgrades already recorded (each counts once per firm)",
+        "served": "bit flags of the families the firm has ever delivered",
+        "work_done": "cumulative FTE-months delivered by family",
+        "first_served": "month of the firm's first delivered work (0 = none yet)",
+    },
+    "centres": {
+        "firm": "owning firm",
+        "region": "region of the centre",
+        "capacity": "staff, FTE (∞ for a client's home team)",
+        "used": "FTE committed to active links",
+        "experience": "experience per family, 0–1 (learning by doing)",
+        "opened": "month opened",
+        "alive": "false once closed",
+        "own": "a client's home team or captive centre (not a vendor)",
+        "hq": "the provider's headquarters centre (keeps a core team)",
+        "new_staff": "FTE still ramping up",
+        "attrition": "annual attrition this month",
+        "ramp_loss": "share of output lost to staff still ramping up",
+    },
+    "links": {
+        "buyer": "firm that buys (the client at tier 1, the parent's supplier below)",
+        "supplier": "firm that delivers (the client itself for its own teams)",
+        "centre": "centre that delivers",
+        "client": "end client of the chain",
+        "home": "the end client's home region",
+        "tier": "1 = client contract, 2 = module of it, 3 = module of a module …",
+        "parent": "link this module was split from (−1 at tier 1)",
+        "root": "the chain's tier-1 link",
+        "work_type": "work type (index into the catalogue)",
+        "family": "ITO, BPO or KPO",
+        "mode": "governance mode: market, modular, relational, captive, hierarchy",
+        "location": "onshore, nearshore, offshore or in-house, seen from the client's home",
+        "effort": "FTE-months awarded",
+        "fte": "FTE per month of the link",
+        "self_fte": "FTE the supplier staffs itself (fte less its modules)",
+        "delivered": "FTE-months delivered so far",
+        "failed": "FTE-months lost when the link failed",
+        "price_month": "monthly price paid by the buyer, USD",
+        "coord_month": "buyer's monthly coordination cost, USD",
+        "transition": "one-off transition cost, paid in the first month, USD",
+        "inhouse_month": "what the work would cost the client at home per month (its budget and savings baseline)",
+        "complexity": "complexity of the work, 0–1",
+        "codifiability": "how far the work can be specified and split, 0–1",
+        "sensitivity": "data sensitivity, 0–1",
+        "skill_required": "skill the work needs, 0–1",
+        "tz_sens": "time-zone sensitivity, 0–1",
+        "lang_sens": "language sensitivity, 0–1",
+        "sla": "quality the SLA requires",
+        "start": "month signed (first month of delivery)",
+        "term": "months",
+        "status": "active, completed or failed",
+        "quality_sum": "sum of monthly quality",
+        "months_done": "months delivered when the link ended",
+        "breaches": "SLA breaches so far",
+        "breaches_period": "SLA breaches in the current review period",
+        "incidents": "data incidents so far",
+        "incidents_period": "data incidents in the current review period",
+        "paid": "USD paid by the buyer so far",
+        "received": "USD received by the supplier so far (equals paid)",
+        "retendered": "signed from a re-tender",
+        "was_outsourced": "the work was outsourced before this award",
+        "depth": "deepest tier below this link, counting itself (1 = no modules)",
+        "levy_month": "monthly backlash levy paid by the client, USD",
+        "fail_propensity": "the chosen mode's failure propensity on this work, 0–1",
+        "own": "delivered by the buyer's own team (hierarchy)",
+        "cost_month": "the supplier's staff cost this month, USD",
+        "quality": "quality delivered this month, 0–1",
+        "previous_supplier": "who did the work before (−1: nobody)",
+        "pair": "buyer–supplier pair id in the trust book",
+        "region": "delivery region (fixed at signing)",
+        "band": "skill band of the work",
+        "quality_base": "quality before this month's skill gap, attrition and noise (fixed at signing)",
+        "incident_base": "monthly incident probability before the regime's protection (fixed at signing)",
+        "overhead_rate": "supplier's overhead on wages",
+        "wage_factor": "wage relative to the region's (subcontractors pay less)",
+        "prod_factor": "productivity factor (a client's home team is less productive at non-core work)",
+        "automation": "AI automation factor on effort when signed (1 = none)",
+    },
+    "packages": {
+        "buyer": "firm running the tender (client, or the parent's supplier for a module)",
+        "client": "end client",
+        "home": "the end client's home region (location class, levy, data rules)",
+        "space_home": "region the buyer coordinates from (the parent's centre for a module)",
+        "work_type": "work type",
+        "family": "ITO, BPO or KPO",
+        "effort": "FTE-months",
+        "term": "months",
+        "fte": "effort ÷ term",
+        "complexity": "0–1 (a module: × `subcontracting.module_complexity`)",
+        "codifiability": "0–1",
+        "sensitivity": "data sensitivity plus the client industry's, 0–1",
+        "skill_required": "0–1",
+        "tz_sens": "time-zone sensitivity",
+        "lang_sens": "language sensitivity",
+        "tier": "tier the award will have",
+        "parent": "parent link of a module (−1 for client needs)",
+        "exclude": "vendor not invited (it failed this work)",
+        "incumbent": "vendor invited whatever the draw (a good incumbent)",
+        "retendered": "comes from a re-tender",
+        "was_outsourced": "was outsourced before",
+        "keep_centre": "a module's own delivery option: the parent's centre",
+        "previous": "who did the work before",
+        "incumbent_centre": "centre the incumbent is invited through",
+    },
+}
+
+
+def _state_columns(table: str) -> list[tuple[str, str]]:
+    """(column, type) of one of the engine's tables, as the code creates it."""
+    from .demand import PACKAGE_FIELDS
+    from .world import centre_table, firm_table, link_table
+    from .world import region_table as regions_of
+
+    if table == "packages":
+        return [(name, "array") for name in PACKAGE_FIELDS]
+    made = {"regions": lambda: regions_of(load_scenario("baseline"))[0], "firms": lambda: firm_table(1),
+            "centres": lambda: centre_table(1), "links": lambda: link_table(1)}
+    if table not in made:
+        raise ValueError(f"no state table {table!r}; tables: {', '.join([*made, 'packages'])}")
+    out = []
+    for name, arr in made[table]().snapshot().items():
+        kind = {"f": "float", "i": "int", "b": "bool"}.get(arr.dtype.kind, str(arr.dtype))
+        out.append((name, f"{arr.shape[1]} × {kind}" if arr.ndim == 2 else kind))   # one per band or family
+    return out
+
+
+def state_table(table: str) -> str:
+    columns = _state_columns(table)
+    meanings = STATE_MEANINGS.get(table, {})
+    missing = [name for name, _ in columns if name not in meanings]
+    if missing:
+        raise ValueError(f"columns of {table} without a description in sim/docs.py STATE_MEANINGS: {missing}")
+    rows = ["| variable | type | meaning |", "|---|---|---|"]
+    rows += [f"| `{name}` | {kind} | {_cell(meanings[name])} |" for name, kind in columns]
+    return "\n".join(rows) + "\n"
+
+
+BLOCKS = {"parameters": parameter_tables, "regions": region_table, "work_types": work_type_table,
+          "baseline_differences": baseline_differences, "scenarios": scenario_table,
+          "event_kinds": event_kind_table, "metrics": metric_table}
+FAMILIES_OF_BLOCKS = {"schema_": schema_table, "state_": state_table}   # schema_world, state_links, …
+
+
+def block(name: str) -> str:
+    """The generated text of one named block."""
+    if name in BLOCKS:
+        return BLOCKS[name]()
+    for prefix, make in FAMILIES_OF_BLOCKS.items():
+        if name.startswith(prefix):
+            return make(name[len(prefix):])
+    raise ValueError(f"unknown generated block {name!r}: known are {', '.join(BLOCKS)} and "
+                     + ", ".join(f"{p}NAME" for p in FAMILIES_OF_BLOCKS))
 
 
 def render(text: str) -> str:
     def fill(match):
         name = match.group(1)
-        return f"<!-- generated:{name} -->\n{BLOCKS[name]()}\n<!-- /generated:{name} -->"
+        return f"<!-- generated:{name} -->\n{block(name)}\n<!-- /generated:{name} -->"
 
-    return re.sub(r"<!-- generated:(\w+) -->.*?<!-- /generated:\1 -->", fill, text, flags=re.S)
+    return re.sub(r"<!-- generated:(\w+) -->.*?<!-- /generated:\1 -->", fill, text, flags=re.DOTALL)
+
+
+# ---------------------------------------------------------------------------- reading the docs
+ODD = DOCS / "ODD.md"
+
+
+def slug(heading: str) -> str:
+    """The anchor GitHub gives a heading (lower case, punctuation dropped, spaces to hyphens),
+    so that links inside the document work on GitHub and in the dashboard alike."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def sections(text: str, deepest: int = 3) -> list[dict]:
+    """The document cut at its headings (down to ``deepest`` #'s): level, title, anchor and the
+    Markdown of the part, heading included. Text before the first heading is a part of level 0.
+    Fenced code is not searched for headings."""
+    parts, current, fenced, seen = [], {"level": 0, "title": "", "anchor": "", "lines": []}, False, {}
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        heading = None if fenced else re.match(rf"^(#{{1,{deepest}}}) (.+?)\s*$", line)
+        if heading:
+            parts.append(current)
+            anchor = slug(heading.group(2))
+            seen[anchor] = seen.get(anchor, -1) + 1
+            anchor = anchor if seen[anchor] == 0 else f"{anchor}-{seen[anchor]}"
+            current = {"level": len(heading.group(1)), "title": heading.group(2), "anchor": anchor, "lines": []}
+        current["lines"].append(line)
+    parts.append(current)
+    out = []
+    for part in parts:
+        body = "\n".join(part.pop("lines")).strip("\n")
+        if body or part["level"]:
+            out.append({**part, "markdown": body + "\n"})
+    return out
 
 
 def main(argv=None) -> int:
