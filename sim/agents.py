@@ -8,13 +8,40 @@ dashboard's firm cards.
 
 from __future__ import annotations
 
+import itertools
+import weakref
+
 import mesa
 import numpy as np
 
 from .scenario import FAMILIES
 
 
-class Region(mesa.Agent):
+class _IdCounters(weakref.WeakKeyDictionary):
+    """Mesa's per-model unique-id counters, held weakly.
+
+    Mesa 3.3 keeps them in a class-level ``defaultdict`` keyed by the model
+    (``mesa.Agent._ids``), so every model ever built stays in memory
+    (mesa/mesa#3179, unreleased fix). The dashboard builds a model per tab and
+    per reset, and a serial sweep one per run: with strong keys they pile up.
+    """
+
+    def __getitem__(self, model):
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
+class ChainAgent(mesa.Agent):
+    """Base of chainsim's agents: Mesa's agent with id counters that let finished models go."""
+
+    _ids = _IdCounters()
+
+
+class Region(ChainAgent):
     """A host region: wages by skill band, talent pool, skill, tax, risk, data regime."""
 
     def __init__(self, model, row: int, region_id: str, name: str):
@@ -36,7 +63,7 @@ class Region(mesa.Agent):
         return f"Region({self.region_id})"
 
 
-class Firm(mesa.Agent):
+class Firm(ChainAgent):
     """Shared view of a firm row (clients and providers)."""
 
     def __init__(self, model, row: int):

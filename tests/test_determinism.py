@@ -56,3 +56,19 @@ def test_run_api_matches_model_and_leaves_scenario_untouched():
     assert first.model.scenario.cost.communication_cost_factor == pytest.approx(factor * 1.5)
     second = ChainModel(scenario, seed=3).run(12)
     pd.testing.assert_frame_equal(first.metrics, second.metrics())
+
+
+def test_finished_models_are_freed():
+    """Mesa 3.3 holds every model in a class-level dict (mesa#3179); ours must not, or the dashboard leaks."""
+    import gc
+    import weakref
+
+    from tests.helpers import run_model
+
+    refs = []
+    for seed in (1, 2):
+        model = run_model(seed=seed, months=2)
+        refs.append(weakref.ref(model))
+        del model
+    gc.collect()
+    assert [r() for r in refs] == [None, None]
