@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tables import cells
+
 
 def _group_cumsum(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Cumulative sum of ``values`` within runs of equal ``groups`` (already sorted)."""
     total = np.cumsum(values)
-    starts = np.r_[True, groups[1:] != groups[:-1]]
+    starts = np.empty(groups.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(groups[1:], groups[:-1], out=starts[1:])
     base = np.maximum.accumulate(np.where(starts, total - values, -np.inf))
     return total - base
 
@@ -66,14 +70,14 @@ def award(score, option_centre, fte, spare):
         if not open_.any():
             break
         p = rows[open_]
-        j = preference[p, pointer[p]]
-        s = score[p, j]
+        j = cells(preference, p, pointer[p])
+        s = cells(score, p, j)
         live = np.isfinite(s)
         pointer[p[~live]] = J  # nothing left worth proposing
         p, j, s = p[live], j[live], s[live]
         if p.size == 0:
             break
-        c = option_centre[p, j]
+        c = cells(option_centre, p, j)
         order = np.lexsort((-s, c))
         p, j, s, c = p[order], j[order], s[order], c[order]
         fits = _fill(c, fte[p], spare)

@@ -19,9 +19,9 @@ def sign(model, pk, bids, choice) -> np.ndarray:
     won = np.flatnonzero(choice >= 0)
     if won.size == 0:
         return np.zeros(0, dtype=np.int64)
-    j = choice[won]
-    g = lambda name: np.asarray(pk[name])[won]  # noqa: E731
-    b = lambda m: m[won, j]  # noqa: E731
+    chosen = won * bids.firm.shape[1] + choice[won]  # each winner's (package, option) cell, flat
+    g = lambda name: np.asarray(pk[name])[won]
+    b = lambda m: m.reshape(-1)[chosen]  # every bid matrix is P×J C-contiguous (market.Bids)
     term = g("term").astype(np.int64)
     own = b(bids.own)
     L, c = model.links, model.centres
@@ -131,7 +131,7 @@ def descendants(model, rows) -> np.ndarray:
     if act.size == 0:
         return np.zeros(0, dtype=np.int64)
     out = []
-    active_children = act[L.parent[act] >= 0]
+    active_children = act[np.flatnonzero(L.parent[act] >= 0)]
     marked = np.zeros(L.n, dtype=bool)
     frontier = np.asarray(rows, dtype=np.int64)
     while frontier.size and active_children.size:

@@ -49,15 +49,17 @@ def advance(model, delivered: dict) -> dict:
         f.reputation = np.where(has, f.reputation + e.reputation_rate * (n_ok / np.maximum(n_links, 1) - f.reputation), f.reputation)
 
         # ---- trust per (buyer, supplier) pair
-        outsourced = ~v["own"]
-        model.trust.update(L.pair[act[outsourced]], ok[outsourced], e.trust_rate, e.trust_loss)
+        at_out = v["at_outsourced"]
+        model.trust.update(L.pair[act[at_out]], ok[at_out], e.trust_rate, e.trust_loss)
 
     # ---- markups follow win rate and utilisation
     providers = f.kind != CLIENT
     rate = np.where(f.bids > 0, f.wins / np.maximum(f.bids, 1), f.win_rate)
     f.win_rate = 0.8 * f.win_rate + 0.2 * rate
-    capacity = np.bincount(c.firm[~c.own], c.capacity[~c.own], f.n)
-    used = np.bincount(c.firm[~c.own], c.used[~c.own], f.n)
+    provider_centre = np.flatnonzero(~c.own)
+    owner = c.firm[provider_centre]
+    capacity = np.bincount(owner, c.capacity[provider_centre], f.n)
+    used = np.bincount(owner, c.used[provider_centre], f.n)
     util = used / np.maximum(capacity, 1e-9)
     # a fair share of wins is one tender in k (k bidders each); judge win rates against that
     fair = 1.0 / model.scenario.world.shortlist_k
@@ -112,7 +114,8 @@ def _hire(model) -> None:
     empty = provider & ~c.hq & (c.capacity < 0.5) & (c.used <= 0.0)
     c.alive = c.alive & ~empty
     c.capacity = np.where(empty, 0.0, c.capacity)
-    r.employed = np.bincount(c.region[provider], c.capacity[provider], len(r))
+    staffed = np.flatnonzero(provider)
+    r.employed = np.bincount(c.region[staffed], c.capacity[staffed], len(r))
 
 
 def fail_firms(model, firms) -> dict:

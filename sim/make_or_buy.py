@@ -16,6 +16,7 @@ import numpy as np
 
 from . import cost, governance, scoring, skill
 from .geography import INHOUSE
+from .tables import cells
 from .world import PRIME, SUB, team_productivity
 
 
@@ -49,18 +50,19 @@ def own_option(model, pk, bids, col, centres, overhead, prod_factor, always_feas
     band = model.catalogue.skill_band[pk["work_type"]]
     buyer = pk["buyer"]
     reg = c.region[cc]
-    exp = c.experience[cc, fam]
-    team = skill.team_skill(r.skill[reg], f.capability[buyer, fam], exp)
+    capability = cells(f.capability, buyer, fam)
+    exp = cells(c.experience, cc, fam)
+    team = skill.team_skill(r.skill[reg], capability, exp)
     gap = skill.shortfall(pk["skill_required"], team)
     prod = team_productivity(r.infrastructure[reg], exp) * prod_factor * (1.0 - c.ramp_loss[cc])
     eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
-    wage = cost.staff_wage(r.wage[reg, band], f.kind[buyer] == SUB, s.cost)
+    wage = cost.staff_wage(cells(r.wage, reg, band), f.kind[buyer] == SUB, s.cost)
     price = cost.delivery_cost(pk["effort"], wage, overhead, prod, eff)
     if always_feasible:  # a provider keeping a module: its busy staff could earn their margin elsewhere
         util = c.used[cc] / np.maximum(c.capacity[cc], 1e-9)
         price = price + cost.opportunity_cost(price, f.markup[buyer], util, s.evolution.target_utilisation)
     dist = geo.communication_distance(pk["space_home"], reg, pk["tz_sens"], pk["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
-    coord = cost.coordination_cost(pk["effort"], r.wage[pk["space_home"], band], dist, pk["complexity"], s.cost)
+    coord = cost.coordination_cost(pk["effort"], cells(r.wage, pk["space_home"], band), dist, pk["complexity"], s.cost)
     capable = np.clip(team / np.maximum(pk["skill_required"], 1e-9), 0, 1)
     total = governance.expected_cost(governance.HIERARCHY, price, coord, pk["complexity"], pk["codifiability"], capable, 1.0, s.governance)
     spare_ok = (c.capacity[cc] - c.used[cc] >= pk["fte"]) | ~np.isfinite(c.capacity[cc]) | always_feasible
@@ -75,10 +77,10 @@ def own_option(model, pk, bids, col, centres, overhead, prod_factor, always_feas
     bids.trust[:, col] = 1.0
     bids.mode[:, col] = governance.HIERARCHY
     bids.fail[:, col] = governance.failure_propensity(governance.HIERARCHY, pk["complexity"], pk["codifiability"], capable, 1.0)
-    loc = geo.location[pk["home"], reg]
+    loc = cells(geo.location, pk["home"], reg)
     is_home_team = (reg == pk["home"]) & (c.capacity[cc] == np.inf)
     bids.location[:, col] = np.where(is_home_team, INHOUSE, loc)
-    bids.technical[:, col] = scoring.technical_score(f.capability[buyer, fam], gap, pk["skill_required"])
+    bids.technical[:, col] = scoring.technical_score(capability, gap, pk["skill_required"])
     bids.service[:, col] = 0.8 * (1 - 0.5 * dist)
     bids.team_stability[:, col] = 0.9
     bids.data_security[:, col] = scoring.security_score(1.0, r.data_regime[reg], pk["sensitivity"]) if not always_feasible else scoring.security_score(f.security[buyer], r.data_regime[reg], pk["sensitivity"])

@@ -16,6 +16,7 @@ import numpy as np
 from . import cost, governance, make_or_buy, scoring, skill, tax
 from .award import award
 from .formation import candidate_centres, shortlist
+from .tables import cells
 from .trust import pair_key
 from .world import PRIME, SUB, team_productivity
 
@@ -42,8 +43,8 @@ def _team(model, centres, firms, fam, pk_b):
     """Skill gap, effort factor and productivity of centres (any shape) for broadcast packages."""
     c, f, r = model.centres, model.firms, model.regions
     reg = c.region[centres]
-    exp = c.experience[centres, fam]
-    team = skill.team_skill(r.skill[reg], f.capability[firms, fam], exp)
+    exp = cells(c.experience, centres, fam)
+    team = skill.team_skill(r.skill[reg], cells(f.capability, firms, fam), exp)
     gap = skill.shortfall(pk_b["skill_required"], team)
     return reg, team, gap, team_productivity(r.infrastructure[reg], exp) * (1.0 - c.ramp_loss[centres])
 
@@ -87,12 +88,12 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         reg, team, gap, prod = _team(model, cc, vf, fam[:, None], B)
         is_sub = f.kind[vf] == SUB
         overhead = np.where(is_sub, s.cost.subcontractor_overhead, s.cost.overhead)
-        wage = cost.staff_wage(r.wage[reg, band[:, None]], is_sub, s.cost)
+        wage = cost.staff_wage(cells(r.wage, reg, band[:, None]), is_sub, s.cost)
         eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
         delivery = cost.delivery_cost(B["effort"], wage, overhead, prod, eff)
         price = tax.price_for_after_tax_margin(delivery, f.markup[vf], eff_rate[reg])
         dist = geo.communication_distance(B["space_home"], reg, B["tz_sens"], B["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
-        home_wage = r.wage[B["space_home"], band[:, None]]
+        home_wage = cells(r.wage, B["space_home"], band[:, None])
         coord = cost.coordination_cost(B["effort"], home_wage, dist, B["complexity"], s.cost)
         spare = c.capacity[cc] * (1 + s.world.bid_stretch * model.labour_slack[reg]) - c.used[cc]
         ok = valid & (spare >= B["fte"]) & geo.data_allowed(B["space_home"], reg, B["sensitivity"])
@@ -113,11 +114,11 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         bids.mode[:, sl], bids.fail[:, sl] = mode, fail
         new_pair = (vf != inc[:, None])
         bids.transition[:, sl] = cost.transition_cost(bids.price[:, sl], new_pair, s.cost)
-        bids.location[:, sl] = geo.location[pk["home"][:, None], vreg]
+        bids.location[:, sl] = cells(geo.location, pk["home"][:, None], vreg)
         offshore_levy = r.backlash_tax[pk["home"]][:, None] * (bids.location[:, sl] != 0)
         bids.levy[:, sl] = offshore_levy * bids.price[:, sl]
         bids.total[:, sl] = total + bids.transition[:, sl] + bids.levy[:, sl]
-        bids.technical[:, sl] = scoring.technical_score(f.capability[vf, fam[:, None]], bids.gap[:, sl], pk["skill_required"][:, None])
+        bids.technical[:, sl] = scoring.technical_score(cells(f.capability, vf, fam[:, None]), bids.gap[:, sl], pk["skill_required"][:, None])
         bids.service[:, sl] = scoring.service_score(f.reputation[vf], dist)
         bids.team_stability[:, sl] = f.team_stability[vf]
         bids.data_security[:, sl] = scoring.security_score(f.security[vf], r.data_regime[vreg], pk["sensitivity"][:, None])
@@ -168,10 +169,11 @@ def client_dependence(model):
     (tier-1 links' buyer is the client, so pairs are (client, vendor)): the value it holds."""
     L = model.links
     act = model.active_links
-    t1 = act[(L.tier[act] == 1) & ~L.own[act]]
-    client_value = np.bincount(L.client[t1], L.price_month[t1], model.firms.n)
-    contracts = np.bincount(L.client[t1], minlength=model.firms.n)
-    pair_value = np.bincount(L.pair[t1], L.price_month[t1], len(model.trust))
+    t1 = act[np.flatnonzero((L.tier[act] == 1) & ~L.own[act])]  # positions: faster than a boolean mask
+    client, price = L.client[t1], L.price_month[t1]
+    client_value = np.bincount(client, price, model.firms.n)
+    contracts = np.bincount(client, minlength=model.firms.n)
+    pair_value = np.bincount(L.pair[t1], price, len(model.trust))
     return client_value, contracts, pair_value
 
 

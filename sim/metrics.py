@@ -9,12 +9,11 @@ when asked for.
 from __future__ import annotations
 
 import numpy as np
-
-from .tables import row_mean
 import pandas as pd
 
 from .geography import INHOUSE, NEARSHORE, OFFSHORE
 from .scenario import FAMILIES, LOCATIONS, MODES
+from .tables import row_mean
 from .world import CLIENT, team_productivity
 
 METRICS = (
@@ -85,8 +84,10 @@ class Recorder:
         loc = L.location[act].astype(np.int64)
         # value added at each link = what it earned less what it passed on to its modules
         # (a module's parent is active while it is, and act is sorted: find parents by position)
+        # (positions in act from delivery: index gathers beat boolean masks with a random 0/1 pattern)
         child = v["module"]
-        passed_on = np.bincount(np.searchsorted(act, v["parent"][child]), payment[child], act.size)
+        at_child = v["at_module"]
+        passed_on = np.bincount(np.searchsorted(act, v["parent"][at_child]), payment[at_child], act.size)
         value = np.where(own, staff_cost, payment - passed_on)
         cell = (reg * NF + fam) * NL + loc
         size = R * NF * NL
@@ -114,23 +115,28 @@ class Recorder:
         price = L.price_month[act]
         self._add(step, "link_value_usd", np.bincount(mode, np.where(own, staff_cost, price), len(MODES)), NONE, NONE, modes)
 
-        top = ~child & ~own
-        out1 = act[top]
+        at_top = np.flatnonzero(~child & ~own)   # outsourced client contracts
+        out1 = act[at_top]
         self._add(step, "chain_depth_mean", L.depth[out1].mean() if out1.size else 0.0)
-        self._add(step, "subcontracted_share", v["fte"][child].sum() / v["fte"][top].sum() if out1.size else 0.0)
+        self._add(step, "subcontracted_share", v["fte"][at_child].sum() / v["fte"][at_top].sum() if out1.size else 0.0)
 
         # savings against doing the same work in-house at home, per family (tier-1 work only)
         t1 = ~child & (loc != INHOUSE)  # work that left the client's home team
         actual = payment + np.where(own, staff_cost, 0.0) + delivered["buyer_cost"]
-        spent = np.bincount(fam[t1], actual[t1], NF)
-        baseline = np.bincount(fam[t1], v["inhouse_month"][t1], NF)
+        at_t1 = np.flatnonzero(t1)
+        fam_t1 = fam[at_t1]
+        spent = np.bincount(fam_t1, actual[at_t1], NF)
+        baseline = np.bincount(fam_t1, v["inhouse_month"][at_t1], NF)
         self._add(step, "client_savings_share", np.where(baseline > 0, 1.0 - spent / np.maximum(baseline, 1e-12), 0.0), NONE, np.arange(NF))
 
         outsourced = ~own
         breach = delivered["breach"]
-        self._add(step, "sla_compliance", 1.0 - breach[outsourced].mean() if outsourced.any() else 1.0)
+        # the share of outsourced links in breach, counted (the same float as the mean of the 0/1 flags)
+        n_outsourced = np.count_nonzero(outsourced)
+        breached = np.count_nonzero(breach & outsourced)
+        self._add(step, "sla_compliance", 1.0 - breached / n_outsourced if n_outsourced else 1.0)
         self._add(step, "data_incidents", float(delivered["incident"].sum()))
-        prime_value = np.bincount(v["supplier"][top], price[top], f.n)
+        prime_value = np.bincount(v["supplier"][at_top], price[at_top], f.n)
         total = prime_value.sum()
         self._add(step, "hhi_primes", float(((prime_value / total) ** 2).sum()) if total > 0 else 0.0)
         self._add(step, "firms_entered", float(evolved["entered"].size))
@@ -151,7 +157,7 @@ class Recorder:
         self._add(step, "productivity", np.where(staff > 0, prod_r, 0.0), regions)
         # FTE the work in hand would need without AI automation, less what it needs with it
         a = np.maximum(L.automation[act], 1e-9)
-        self._add(step, "displaced_fte", float((v["fte"] * (1.0 - a) / a)[~child].sum()))
+        self._add(step, "displaced_fte", float((v["fte"] * (1.0 - a) / a)[v["at_top"]].sum()))
         exported = (loc_i == NEARSHORE) | (loc_i == OFFSHORE)  # a host's market: work it does for clients abroad
         for name, value in scorecard(m, fte[nz][exported], reg_i[exported]).items():
             self._add(step, name, value, regions)
@@ -195,7 +201,7 @@ class Recorder:
         fam_names = np.array(list(FAMILIES) + [""], dtype=object)
         mode_names = np.array(list(MODES) + [""], dtype=object)
         loc_names = np.array(list(LOCATIONS) + [""], dtype=object)
-        pick = lambda names, col: names[np.where(col < 0, len(names) - 1, col).astype(int)]  # noqa: E731
+        pick = lambda names, col: names[np.where(col < 0, len(names) - 1, col).astype(int)]
         df = pd.DataFrame({
             "step": data[:, 0].astype(np.int64),
             "metric": pd.Categorical(np.array(METRICS, dtype=object)[data[:, 1].astype(int)], categories=METRICS),

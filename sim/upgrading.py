@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from .tables import row_mean, row_sum
-
 from .world import CLIENT, NF, PRIME, SUB
 
 PROCESS, PRODUCT, BPO_TO_KPO = 1, 2, 4
@@ -27,7 +26,8 @@ def functional_upgrades(model) -> np.ndarray:
     subs = np.flatnonzero((f.kind == SUB) & f.alive)
     if subs.size == 0:
         return subs
-    capacity = np.bincount(c.firm[~c.own], c.capacity[~c.own], f.n)[subs]
+    provider_centre = np.flatnonzero(~c.own)
+    capacity = np.bincount(c.firm[provider_centre], c.capacity[provider_centre], f.n)[subs]
     wage_bill = capacity * r.wage[f.home[subs], 1]
     ready = (
         (f.reputation[subs] >= e.upgrade_reputation)

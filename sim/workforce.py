@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from .tables import row_sum
-
 from .world import CLIENT, NF
 
 
@@ -53,6 +52,9 @@ def hired(model, centres, fte) -> None:
 
 def settle(model) -> None:
     e, c = model.scenario.evolution, model.centres
-    c.new_staff = np.minimum(np.maximum(c.new_staff, 0.0), np.where(np.isfinite(c.capacity), c.capacity, 0.0))
-    share = np.where(c.capacity > 0, c.new_staff / np.maximum(np.where(np.isfinite(c.capacity), c.capacity, 1.0), 1e-12), 0.0)
+    capacity = c.capacity
+    finite = np.isfinite(capacity)
+    new_staff = np.minimum(np.maximum(c.new_staff, 0.0), np.where(finite, capacity, 0.0))
+    c.new_staff = new_staff
+    share = np.where(capacity > 0, new_staff / np.maximum(np.where(finite, capacity, 1.0), 1e-12), 0.0)
     c.ramp_loss = (1.0 - e.new_staff_productivity) * np.clip(share, 0.0, 1.0)

@@ -144,7 +144,7 @@ def populate(model) -> None:
     model.inhouse_centre[clients] = rows
     # … and some own a captive centre abroad, placed where cost-adjusted attractiveness is best
     model.captive_centre = np.full(model.firms.n, -1, dtype=np.int64)
-    n_captive = int(round(w.captive_share * w.clients))
+    n_captive = round(w.captive_share * w.clients)
     if n_captive:
         big = clients[np.argsort(-size, kind="stable")[:n_captive]]
         attract = host_attractiveness(model)
