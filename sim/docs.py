@@ -264,15 +264,24 @@ EVENT_MEANINGS = {
 }
 
 
+def _described(names, meanings: dict, where: str, header: str) -> str:
+    """A Markdown table of ``names`` with their meanings; a name without one is an error, not a blank row."""
+    missing = [n for n in names if n not in meanings]
+    if missing:
+        raise ValueError(f"{where} without a description in sim/docs.py: {missing}")
+    columns = header.count("|") - 1
+    rows = [header, "|" + "---|" * columns]
+    for name in names:
+        cells = meanings[name] if isinstance(meanings[name], tuple) else (meanings[name],)
+        rows.append(f"| `{name}` | {' | '.join(_cell(c) for c in cells)} |")
+    return "\n".join(rows) + "\n"
+
+
 def event_kind_table() -> str:
     from .scenario import EVENT_KINDS
 
-    missing = [k for k in EVENT_KINDS if k not in EVENT_MEANINGS]
-    if missing:
-        raise ValueError(f"event kinds without a description in sim/docs.py EVENT_MEANINGS: {missing}")
-    rows = ["| kind | target | magnitude | duration (months, 0 = permanent) |", "|---|---|---|---|"]
-    rows += [f"| `{k}` | {' | '.join(_cell(t) for t in EVENT_MEANINGS[k])} |" for k in EVENT_KINDS]
-    return "\n".join(rows) + "\n"
+    return _described(EVENT_KINDS, EVENT_MEANINGS, "event kinds (EVENT_MEANINGS)",
+                      "| kind | target | magnitude | duration (months, 0 = permanent) |")
 
 
 # What each metric measures (sim.metrics.Recorder.collect); dimensions in brackets.
@@ -310,12 +319,7 @@ METRIC_MEANINGS = {
 def metric_table() -> str:
     from .metrics import METRICS
 
-    missing = [m for m in METRICS if m not in METRIC_MEANINGS]
-    if missing:
-        raise ValueError(f"metrics without a description in sim/docs.py METRIC_MEANINGS: {missing}")
-    rows = ["| metric | what it measures [dimensions] |", "|---|---|"]
-    rows += [f"| `{m}` | {_cell(METRIC_MEANINGS[m])} |" for m in METRICS]
-    return "\n".join(rows) + "\n"
+    return _described(METRICS, METRIC_MEANINGS, "metrics (METRIC_MEANINGS)", "| metric | what it measures [dimensions] |")
 
 
 # ---------------------------------------------------------------------------- ODD: state variables

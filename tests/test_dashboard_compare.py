@@ -140,9 +140,8 @@ def finished_some(dash_duo) -> bool:
     return len(words) == 4 and words[0].isdigit() and int(words[0]) >= 1
 
 
-@pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromedriver is not installed")
-def test_a_small_compare_run_completes_and_shows_intervals(dash_duo, tmp_path):
-    pytest.importorskip("dash.testing")
+def open_compare_page(dash_duo, tmp_path):
+    """Serve a fresh app whose background jobs and results store live in ``tmp_path``, and open /compare."""
     from tests.helpers import free_port
 
     app = create_app("classroom", cache_folder=tmp_path / "cache")
@@ -150,6 +149,12 @@ def test_a_small_compare_run_completes_and_shows_intervals(dash_duo, tmp_path):
     dash_duo.start_server(app, port=free_port())
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/compare")
     dash_duo.wait_for_element("#compare-run", timeout=10)
+
+
+@pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromedriver is not installed")
+def test_a_small_compare_run_completes_and_shows_intervals(dash_duo, tmp_path):
+    pytest.importorskip("dash.testing")
+    open_compare_page(dash_duo, tmp_path)
     for scenario in ("us_backlash_tax", "cluster_park"):       # a multi dropdown toggles: drop one default, add another
         dash_duo.select_dcc_dropdown("#compare-scenarios", value=scenario)
         dash_duo.find_element("h2").click()                    # close the menu
@@ -180,13 +185,7 @@ def test_cancel_stops_the_runs_and_leaves_a_readable_store(dash_duo, tmp_path, c
     pytest.importorskip("dash.testing")
     import psutil
 
-    from tests.helpers import free_port
-
-    app = create_app("classroom", cache_folder=tmp_path / "cache")
-    app.server.config["CHAINSIM_RESULTS"] = str(tmp_path / "results")
-    dash_duo.start_server(app, port=free_port())
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/compare")
-    dash_duo.wait_for_element("#compare-run", timeout=10)
+    open_compare_page(dash_duo, tmp_path)
     for box, value in (("#compare-replicates", "10"), ("#compare-months", "120")):   # 30 runs: minutes
         field = dash_duo.find_element(box)
         field.clear()
