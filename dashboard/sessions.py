@@ -4,11 +4,18 @@ The Live page steps a tab's model; Chain and Map show the same model, so a
 teacher can pause, switch page and look at the world as it stands. A page
 opened before anything has run shows a finished run of the server's scenario
 instead (kept for reuse: a run of the baseline takes a few seconds).
+
+Flask serves requests on several threads, and a browser playing fast sends the
+next frame before the last one has come back: two steps of one model at once
+corrupt its tables. So every change to a tab's model (a step, a lever, a
+restart) happens while holding that tab's lock (``tab_lock``); pages that read
+the model while it may be playing can take the same lock.
 """
 
 from __future__ import annotations
 
 import csv
+import threading
 from collections import OrderedDict
 from functools import lru_cache
 
@@ -19,6 +26,21 @@ from sim.scenario import SCENARIO_DIR, load_scenario
 
 SESSIONS: OrderedDict[str, ChainModel] = OrderedDict()   # tab id -> model, in this server process
 MAX_SESSIONS = 32
+
+# World sizes a teacher can pick on the Live page; "scenario" keeps the file's own numbers.
+# Small is the classroom world (runs in a second), large the baseline's; the mix of clients,
+# primes and subcontractors stays near the baseline's, so a smaller world is the same market
+# with fewer firms.
+WORLD_SIZES: dict[str, dict[str, int]] = {
+    "scenario": {},
+    "small": {"world.clients": 220, "world.primes": 30, "world.subcontractors": 60},
+    "medium": {"world.clients": 750, "world.primes": 80, "world.subcontractors": 170},
+    "large": {"world.clients": 2000, "world.primes": 200, "world.subcontractors": 500},
+}
+
+_KEYS: dict[str, tuple[str, str]] = {}          # tab id -> (scenario, world size) of its live model
+_LOCKS: dict[str, threading.RLock] = {}         # tab id -> lock held while its model changes
+_REGISTRY = threading.Lock()                    # guards the three dicts above
 
 
 def _region_ids() -> list[str]:
@@ -40,14 +62,42 @@ def default_scenario() -> str:
     return name if name in bundled() else "classroom"
 
 
-def model_for(session: str, scenario: str, fresh: bool = False) -> ChainModel:
-    """This tab's live model, started afresh on reset or when the tab picks another scenario."""
-    if fresh or session not in SESSIONS or SESSIONS[session].scenario.scenario.name != scenario:
-        if session not in SESSIONS and len(SESSIONS) >= MAX_SESSIONS:
-            SESSIONS.popitem(last=False)                 # the oldest tab gives way
-        SESSIONS[session] = ChainModel(load_scenario(scenario))
-    SESSIONS.move_to_end(session)
-    return SESSIONS[session]
+@lru_cache(maxsize=64)
+def world_size_firms(scenario: str, size: str) -> int:
+    """How many firms (clients, primes, subcontractors) a world of this size has at the start."""
+    w = load_scenario(scenario, WORLD_SIZES[size]).world
+    return w.clients + w.primes + w.subcontractors
+
+
+def tab_lock(session: str) -> threading.RLock:
+    """The lock to hold while stepping or changing this tab's model (re-entrant: a holder may call ``model_for``)."""
+    with _REGISTRY:
+        return _LOCKS.setdefault(session, threading.RLock())
+
+
+def model_for(session: str, scenario: str, fresh: bool = False, size: str | None = None) -> ChainModel:
+    """This tab's live model, started afresh on reset or when the tab picks another scenario or world size.
+
+    ``size`` is a key of ``WORLD_SIZES``; ``None`` keeps the size the tab's model
+    has (the scenario's own for a new tab), so a page that only reads the model
+    never restarts it.
+    """
+    if size is not None and (not isinstance(size, str) or size not in WORLD_SIZES):
+        raise ValueError(f"unknown world size {size!r}; choose one of {', '.join(WORLD_SIZES)}")
+    with tab_lock(session):
+        current = _KEYS.get(session) if session in SESSIONS else None
+        key = (scenario, size if size is not None else current[1] if current else "scenario")
+        if fresh or current != key:
+            model = ChainModel(load_scenario(scenario, WORLD_SIZES[key[1]]))
+            with _REGISTRY:
+                if session not in SESSIONS and len(SESSIONS) >= MAX_SESSIONS:
+                    oldest, _ = SESSIONS.popitem(last=False)       # the oldest tab gives way
+                    _KEYS.pop(oldest, None)
+                    _LOCKS.pop(oldest, None)
+                SESSIONS[session], _KEYS[session] = model, key
+        with _REGISTRY:
+            SESSIONS.move_to_end(session)
+            return SESSIONS[session]
 
 
 @lru_cache(maxsize=4)

@@ -8,8 +8,20 @@ pytest.importorskip("dash.testing")
 if shutil.which("chromedriver") is None:
     pytest.skip("chromedriver is not installed (CI installs Debian's chromium-driver)", allow_module_level=True)
 
+import threading
+
 from dashboard import sessions
 from dashboard.app import create_app
+from tests.helpers import free_port
+
+
+@pytest.fixture(scope="module")
+def live():
+    """The Live page's module (pages register themselves with an app, so one is made first)."""
+    create_app("classroom")
+    from dashboard.pages import live as page
+
+    return page
 
 
 def month(dash_duo) -> int:
@@ -17,11 +29,14 @@ def month(dash_duo) -> int:
 
 
 def test_live_page_loads_steps_plays_and_pauses(dash_duo):
-    dash_duo.start_server(create_app("classroom"))
+    dash_duo.start_server(create_app("classroom"), port=free_port())
     dash_duo.wait_for_text_to_equal("#month", "month 0", timeout=10)
     dash_duo.find_element("#step").click()
     dash_duo.wait_for_text_to_equal("#month", "month 1", timeout=10)
-    dash_duo.wait_for_element("#delivery .main-svg", timeout=10)
+    from dashboard.pages import live
+
+    for chart in live.CHARTS:
+        dash_duo.wait_for_element(f"#{chart} .main-svg", timeout=10)
     dash_duo.find_element("#play").click()
     import time
 
@@ -30,7 +45,7 @@ def test_live_page_loads_steps_plays_and_pauses(dash_duo):
         time.sleep(0.05)
     assert month(dash_duo) >= 4                                   # the clock runs on its own
     dash_duo.find_element("#pause").click()
-    time.sleep(2.0)                       # let a tick already in flight land (even on a loaded machine)
+    time.sleep(2.0)                       # let months already in flight land (even on a loaded machine)
     paused = month(dash_duo)
     time.sleep(2.0)
     assert month(dash_duo) == paused      # the clock has stopped
@@ -39,20 +54,18 @@ def test_live_page_loads_steps_plays_and_pauses(dash_duo):
     assert dash_duo.get_logs() == []
 
 
-def test_a_tampered_scenario_value_gets_a_message_not_a_traceback():
-    from dashboard.pages import live
+def test_a_tampered_scenario_or_world_size_gets_a_message_not_a_traceback(live):
+    assert "Unknown scenario" in live.frame("step", "../../etc/passwd", "scenario", "session-x")[-1]
+    assert "Unknown world size" in live.frame("step", "classroom", "huge", "session-x")[-1]
+    assert "Unknown world size" in live.frame("step", "classroom", ["small"], "session-x")[-1]
+    assert "session-x" not in sessions.SESSIONS                  # nothing was started for bad values
 
-    out = live.advance(None, None, None, "../../etc/passwd", "session-x")
-    assert "Unknown scenario" in out[-1]
 
-
-def test_bad_url_parameters_fall_back_to_defaults():
-    from dashboard.pages import live
-
+def test_bad_url_parameters_fall_back_to_defaults(live):
     app = create_app("classroom")
     with app.server.app_context():
-        page = live.layout(scenario="../../etc/passwd", speed="abc")
-        good = live.layout(scenario="baseline", speed="150")
+        page = live.layout(scenario="../../etc/passwd", speed="abc", size=["small", "large"])   # ?size=..&size=..
+        good = live.layout(scenario="baseline", speed="150", size="small")
 
     def find(node, id_):
         """Depth-first search of a Dash layout for the component with this id."""
@@ -66,23 +79,90 @@ def test_bad_url_parameters_fall_back_to_defaults():
         return None
 
     assert find(page, "scenario").value == "classroom" and find(page, "tick").interval == 400
+    assert find(page, "world-size").value == "scenario"
     assert find(good, "scenario").value == "baseline" and find(good, "tick").interval == 150
+    assert find(good, "world-size").value == "small"
+    assert "2,700 firms" in find(good, "world-size").options[0]["label"]     # the baseline's own size, counted
     assert live._speed(10**9) == 400 and live._speed(None) == 400 and live._speed("250") == 250
 
 
-def test_a_lever_applies_at_the_current_month_and_marks_the_charts():
-    from dashboard.pages import live
+def firm_counts(model) -> list[int]:
+    """Clients, primes and subcontractors the model actually created."""
+    import numpy as np
 
+    return np.bincount(model.firms.kind[: model.firms.n], minlength=3).tolist()
+
+
+def test_the_world_size_choice_starts_a_model_of_that_size():
+    session = "size-test"
+    sessions.SESSIONS.pop(session, None)
+    own = sessions.model_for(session, "classroom")
+    assert firm_counts(own) == [220, 30, 60]                       # the scenario's own numbers
+    medium = sessions.model_for(session, "classroom", size="medium")
+    assert medium is not own and firm_counts(medium) == [750, 80, 170]
+    assert sessions.world_size_firms("classroom", "medium") == 1000
+    medium.step()
+    assert sessions.model_for(session, "classroom") is medium       # a page that only reads keeps the size...
+    assert sessions.model_for(session, "classroom", size="medium") is medium and medium.month == 1   # ...and the run
+    small = sessions.model_for(session, "baseline", size="small")
+    assert firm_counts(small) == [220, 30, 60] and small.scenario.scenario.name == "baseline"
+    with pytest.raises(ValueError, match="unknown world size"):
+        sessions.model_for(session, "baseline", size="enormous")
+    sessions.SESSIONS.pop(session, None)
+
+
+def test_moving_a_lever_marks_every_chart_at_its_month(live):
     session = "lever-test"
     sessions.SESSIONS.pop(session, None)
-    model = live.model_for(session, "classroom")
     for _ in range(3):
-        model.step()
+        live.frame("step", "classroom", "small", session)
+    model = sessions.SESSIONS[session]
+    before = live.frame("step", "classroom", "small", session)
+    assert all(not fig["layout"]["shapes"] for fig in before[1:1 + len(live.CHARTS)])
     phl = model.region_ids.index("PHL")
-    message = live.pull_lever(1, "tax_incentive", "PHL", 0.9, session, "classroom")
-    assert "month 3" in message and model.regions.tax_incentive[phl] == 0.9
-    assert model.levers == [(3, "tax_incentive PHL +0.9")]
-    for bad in (("nonsense", "PHL", 0.5), ("tax_rate", "XXX", 0.5), ("tax_rate", "PHL", 7), ("tax_rate", "PHL", "abc")):
-        assert "cannot" in live.pull_lever(1, *bad, session, "classroom") or "must be" in live.pull_lever(1, *bad, session, "classroom")
-    assert model.levers == [(3, "tax_incentive PHL +0.9")]      # refused levers change nothing
+    message, redraw = live.pull_lever(1, "tax_incentive", "PHL", 0.9, session, "classroom")
+    assert "month 4" in message and redraw == 1 and model.regions.tax_incentive[phl] == 0.9
+    assert model.levers == [(4, "tax_incentive PHL +0.9")]
+    after = live.frame("levers-pulled", "classroom", "small", session)     # the redraw the lever asks for
+    assert after[0] == "month 4"                                            # redrawn, not stepped
+    for fig in after[1:1 + len(live.CHARTS)]:
+        assert [(s["x0"], s["x1"], s["yref"]) for s in fig["layout"]["shapes"]] == [(4, 4, "paper")]
+        assert "tax_incentive PHL +0.9" in [a["text"] for a in fig["layout"]["annotations"]]
+    live.frame("step", "classroom", "small", session)
+    later = live.frame("step", "classroom", "small", session)
+    assert all(len(fig["layout"]["shapes"]) == 1 for fig in later[1:1 + len(live.CHARTS)])   # the marker stays
+
+
+def test_refused_levers_change_nothing(live):
+    session = "lever-refusal-test"
+    sessions.SESSIONS.pop(session, None)
+    model = live.model_for(session, "classroom")
+    for bad in (("nonsense", "PHL", 0.5), ("tax_rate", "XXX", 0.5), ("tax_rate", "PHL", 7), ("tax_rate", "PHL", "abc"),
+                ("tax_rate", ["PHL"], 0.5), (["tax_rate"], "PHL", 0.5), ("tax_rate", "PHL", None)):
+        message, redraw = live.pull_lever(1, *bad, session, "classroom")
+        assert ("cannot" in message or "must be" in message) and redraw is live.no_update
+    assert getattr(model, "levers", []) == []
+    sessions.SESSIONS.pop(session, None)
+
+
+def test_months_asked_for_at_once_are_stepped_one_at_a_time(live):
+    """A browser playing fast has two months in flight; Flask serves them on two threads."""
+    session = "race-test"
+    sessions.SESSIONS.pop(session, None)
+    live.frame("reset", "classroom", "scenario", session)
+    errors = []
+
+    def play(n):
+        try:
+            for _ in range(n):
+                live.frame("play", "classroom", "scenario", session)
+        except Exception as exc:  # noqa: BLE001 - any failure in a thread is the test's failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=play, args=(6,)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sessions.SESSIONS[session].month == 12
     sessions.SESSIONS.pop(session, None)
