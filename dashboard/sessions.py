@@ -112,3 +112,14 @@ def model_to_show(session, months: int = 24) -> ChainModel:
     if live is not None and live.month > 0:
         return live
     return finished_run(default_scenario(), months)
+
+
+def read_shown(session, read, months: int = 24):
+    """``read(model)`` on the model this tab shows (see ``model_to_show``). A tab's live model is
+    read under the tab's lock, so a Live step still in flight when the user switched pages cannot
+    change it halfway through the read."""
+    model = model_to_show(session, months)
+    if isinstance(session, str) and SESSIONS.get(session) is model:
+        with tab_lock(session):
+            return read(model)
+    return read(model)

@@ -46,3 +46,33 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def find_component(node, id_):
+    """Depth-first search of a Dash layout for the component with this id (None when absent)."""
+    if getattr(node, "id", None) == id_:
+        return node
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        hit = find_component(child, id_) if child is not None and not isinstance(child, str) else None
+        if hit is not None:
+            return hit
+    return None
+
+
+def page_module(path: str):
+    """A dashboard page's module as Dash loaded it (as ``pages.NAME``), for calling its callbacks.
+
+    Importing ``dashboard.pages.NAME`` instead would register the page a second time, and Dash
+    then refuses to serve any page in that process. An app is made first if none has loaded the pages.
+    """
+    import sys
+
+    import dash
+
+    if not any(page["path"] == path for page in dash.page_registry.values()):
+        from dashboard.app import create_app
+
+        create_app("classroom")
+    entry = next(page for page in dash.page_registry.values() if page["path"] == path)
+    return sys.modules[entry["module"]]

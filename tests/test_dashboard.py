@@ -12,16 +12,13 @@ import threading
 
 from dashboard import sessions
 from dashboard.app import create_app
-from tests.helpers import free_port
+from tests.helpers import find_component, free_port, page_module
 
 
 @pytest.fixture(scope="module")
 def live():
-    """The Live page's module (pages register themselves with an app, so one is made first)."""
-    create_app("classroom")
-    from dashboard.pages import live as page
-
-    return page
+    """The Live page's module as Dash loaded it."""
+    return page_module("/")
 
 
 def month(dash_duo) -> int:
@@ -33,9 +30,7 @@ def test_live_page_loads_steps_plays_and_pauses(dash_duo):
     dash_duo.wait_for_text_to_equal("#month", "month 0", timeout=10)
     dash_duo.find_element("#step").click()
     dash_duo.wait_for_text_to_equal("#month", "month 1", timeout=10)
-    from dashboard.pages import live
-
-    for chart in live.CHARTS:
+    for chart in page_module("/").CHARTS:
         dash_duo.wait_for_element(f"#{chart} .main-svg", timeout=10)
     dash_duo.find_element("#play").click()
     import time
@@ -67,22 +62,12 @@ def test_bad_url_parameters_fall_back_to_defaults(live):
         page = live.layout(scenario="../../etc/passwd", speed="abc", size=["small", "large"])   # ?size=..&size=..
         good = live.layout(scenario="baseline", speed="150", size="small")
 
-    def find(node, id_):
-        """Depth-first search of a Dash layout for the component with this id."""
-        if getattr(node, "id", None) == id_:
-            return node
-        children = getattr(node, "children", None)
-        for child in children if isinstance(children, list) else [children]:
-            hit = find(child, id_) if child is not None and not isinstance(child, str) else None
-            if hit is not None:
-                return hit
-        return None
 
-    assert find(page, "scenario").value == "classroom" and find(page, "tick").interval == 400
-    assert find(page, "world-size").value == "scenario"
-    assert find(good, "scenario").value == "baseline" and find(good, "tick").interval == 150
-    assert find(good, "world-size").value == "small"
-    assert "2,700 firms" in find(good, "world-size").options[0]["label"]     # the baseline's own size, counted
+    assert find_component(page, "scenario").value == "classroom" and find_component(page, "tick").interval == 400
+    assert find_component(page, "world-size").value == "scenario"
+    assert find_component(good, "scenario").value == "baseline" and find_component(good, "tick").interval == 150
+    assert find_component(good, "world-size").value == "small"
+    assert "2,700 firms" in find_component(good, "world-size").options[0]["label"]     # the baseline's own size, counted
     assert live._speed(10**9) == 400 and live._speed(None) == 400 and live._speed("250") == 250
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import sys
 
-import dash
 import numpy as np
 import pytest
 from helpers import free_port, run_model
@@ -15,6 +13,7 @@ from dashboard.app import create_app
 from sim.figures import chain as chain_fig
 from sim.firm_card import firm_card
 from sim.world import ACTIVE
+from tests.helpers import page_module
 
 
 @pytest.fixture(scope="module")
@@ -161,11 +160,7 @@ def test_unknown_firms_are_refused(model):
 # ---------------------------------------------------------------------- the page's callbacks
 @pytest.fixture(scope="module")
 def chain_page():
-    """The page module as the app loaded it (importing ``dashboard.pages.chain`` again would register
-    the page a second time, and every later app in this process would show it twice)."""
-    create_app("classroom")
-    entry = next(page for page in dash.page_registry.values() if page["path"] == "/chain")
-    return sys.modules[entry["module"]]
+    return page_module("/chain")
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ import subprocess
 import sys
 import time
 
-import dash
 import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app as cli
 from sim.experiments import browse
 from sim.experiments.store import DEFAULT_PATH, ResultsStore
-from tests.helpers import free_port
+from tests.helpers import free_port, page_module
 
 TINY = ["--set", "world.clients=60", "--set", "world.primes=12", "--set", "world.subcontractors=20",
         "--months", "4", "--workers", "1"]
@@ -53,12 +52,6 @@ def page_app(results_setting):
     app = create_app("classroom")
     app.server.config["CHAINSIM_RESULTS"] = str(results_setting)
     return app
-
-
-def page_module():
-    """The page's module as the app loaded it (Dash imports pages as ``pages.NAME``; importing
-    ``dashboard.pages.experiments`` again would register its page and callbacks twice)."""
-    return sys.modules[dash.page_registry["pages.experiments"]["module"]]
 
 
 # ---------------------------------------------------------------- data functions
@@ -149,7 +142,7 @@ def test_unreadable_stores_get_a_message(tmp_path):
     for setting, words in ((tmp_path / "nowhere", "No results store at"), (empty, "holds no experiments yet"),
                            (junk, "not a DuckDB database file")):
         app = page_app(setting)
-        page = page_module()
+        page = page_module("/experiments")
         with app.server.app_context():
             where, message, table, options, value = page.read_store(0, None, None)
             assert words in message and table == [] and options == [] and value is None and str(setting) in where
@@ -179,7 +172,7 @@ def test_a_store_locked_by_a_running_experiment_says_so(results, tmp_path):
 
 def test_tampered_callback_values_get_messages(results, ids):
     app = page_app(results)
-    page = page_module()
+    page = page_module("/experiments")
     with app.server.app_context():
         run_id = page.show_runs(ids["compare"], None)[2][0]
         every = [browse.EVERY] * 4

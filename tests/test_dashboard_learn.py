@@ -7,7 +7,6 @@ If a change to the model makes a lesson untrue, rewrite the lesson.
 
 import re
 import shutil
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import dash
@@ -23,16 +22,11 @@ from sim import figures as live_figures
 from sim import tax
 from sim.model import ChainModel
 from sim.scenario import load_scenario
-from tests.helpers import free_port
+from tests.helpers import find_component, free_port, page_module
 
 APP = create_app("classroom")   # registers the pages; the browser test serves an app of its own
 
 
-def page_module(path: str):
-    """A page's module as the app loaded it (importing ``dashboard.pages.NAME`` again would register
-    the page a second time, and Dash then refuses to serve any page)."""
-    entry = next(page for page in dash.page_registry.values() if page["path"] == path)
-    return sys.modules[entry["module"]]
 
 
 learn, live = page_module("/learn"), page_module("/")
@@ -45,16 +39,6 @@ def by_month(metrics, metric, column=None, value=None):
     return rows.groupby("step").value.sum()
 
 
-def find(node, id_):
-    """Depth-first search of a Dash layout for the component with this id."""
-    if getattr(node, "id", None) == id_:
-        return node
-    children = getattr(node, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        hit = find(child, id_) if child is not None and not isinstance(child, str) else None
-        if hit is not None:
-            return hit
-    return None
 
 
 def location_share(metrics, location, last=12):
@@ -84,7 +68,7 @@ def test_every_lesson_link_opens_the_live_page_on_its_scenario():
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 assert url.path == "/" and query["scenario"] == scenario
                 assert live._speed(query["speed"]) == int(query["speed"]) == lesson.speed   # Live accepts the speed
-                assert find(live.layout(**query), "scenario").value == scenario
+                assert find_component(live.layout(**query), "scenario").value == scenario
 
 
 def test_links_to_other_pages_name_registered_pages_and_valid_parameters():
@@ -250,19 +234,9 @@ def test_a_missing_model_description_gets_a_message(monkeypatch, tmp_path):
 browser = pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromedriver is not installed")
 
 
-def drop_pages_imported_twice():
-    """A test elsewhere that imports ``dashboard.pages.NAME`` directly registers that page a second
-    time, and Dash then refuses to serve any page; keep only the app's own registration."""
-    app_paths = {page["path"] for page in dash.page_registry.values() if page["module"].startswith("pages.")}
-    for module, page in list(dash.page_registry.items()):
-        if module.startswith("dashboard.pages.") and page["path"] in app_paths:
-            del dash.page_registry[module]
-
-
 @browser
 def test_learn_page_opens_an_answer_renders_the_odd_and_a_lesson_opens_live(dash_duo):
     app = create_app("classroom")   # a fresh app: the first app to serve takes the pages' callbacks with it
-    drop_pages_imported_twice()
     dash_duo.start_server(app, port=free_port())
     dash_duo.wait_for_page(f"{dash_duo.server_url}/learn", timeout=10)
     dash_duo.wait_for_text_to_equal("#lesson-chain_forms h3", "How a chain forms", timeout=10)

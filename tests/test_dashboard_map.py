@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.figures import maps
+from tests.helpers import page_module
 
 TOPOJSON = Path(__file__).resolve().parent.parent / "dashboard" / "assets" / "topojson" / "world_110m.json"
 REGIONS = pd.DataFrame({"region_id": ["IND", "PHL", "USA", "EU"], "name": ["India", "Philippines", "United States", "European Union"]})
@@ -100,16 +101,13 @@ def test_every_map_metric_draws_from_a_real_run():
 def page():
     """The Map page's module as the app registered it (importing ``dashboard.pages.map`` again would register
     the page and its callbacks a second time, and the next app started would carry duplicate callbacks)."""
-    import sys
 
-    import dash
 
     from dashboard.app import create_app
 
     app = create_app("classroom")
-    name = next(p["module"] for p in dash.page_registry.values() if p["path"] == "/map")
     with app.server.app_context():
-        yield sys.modules[name]
+        yield page_module("/map")
 
 
 @pytest.mark.parametrize("metric, month, message", [

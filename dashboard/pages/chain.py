@@ -13,7 +13,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.sessions import REGION_IDS, SESSIONS, model_to_show, tab_lock
+from dashboard.sessions import REGION_IDS, SESSIONS, read_shown
 from sim.figures import chain as chain_fig
 from sim.firm_card import firm_card
 from sim.scenario import FAMILIES
@@ -76,16 +76,6 @@ def legend() -> html.Div:
     ], className="chain-legend")
 
 
-def read_shown(session, read):
-    """``read`` applied to the model this tab shows. A tab's live model is read under the tab's lock,
-    so a Live step still in flight when the user switched pages cannot change it halfway through."""
-    model = model_to_show(session, SHOWN_MONTHS)
-    if isinstance(session, str) and SESSIONS.get(session) is model:
-        with tab_lock(session):
-            return read(model)
-    return read(model)
-
-
 def source_text(model, session) -> str:
     name = model.scenario.scenario.name
     if isinstance(session, str) and SESSIONS.get(session) is model:
@@ -102,7 +92,8 @@ def source_text(model, session) -> str:
 )
 def draw(regions, families, tiers, max_links, session):
     source, links, max_tier = read_shown(
-        session, lambda model: (source_text(model, session), chain_fig.chain_links(model), model.scenario.world.max_tier))
+        session, lambda model: (source_text(model, session), chain_fig.chain_links(model), model.scenario.world.max_tier),
+        SHOWN_MONTHS)
     try:
         flt = chain_fig.parse_filter(regions, families, tiers, REGION_IDS, max_tier)
         if max_links not in chain_fig.LINK_CHOICES or isinstance(max_links, bool):
@@ -126,7 +117,7 @@ def show_card(node, session):
     if not isinstance(node_id, str) or not node_id.startswith("firm:"):
         return [html.P("That is not a firm: click a firm in the network.", className="message"), html.P(HINT, className="chain-hint")]
     try:
-        card = read_shown(session, lambda model: firm_card(model, node_id))
+        card = read_shown(session, lambda model: firm_card(model, node_id), SHOWN_MONTHS)
     except LookupError as exc:
         return [html.P(f"{exc} The world may have been reset: redraw by changing a filter.", className="message")]
     return render_card(card)

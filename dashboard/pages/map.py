@@ -16,7 +16,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard.sessions import SESSIONS, model_to_show
+from dashboard.sessions import SESSIONS, read_shown
 from sim.figures import maps
 
 dash.register_page(__name__, path="/map", name="Map", order=2)
@@ -91,8 +91,7 @@ def draw(metric, month, session):
     keep = (no_update,) * 8
     if metric not in maps.MAP_METRICS:
         return (*keep, f"Unknown metric {metric!r}; choose one from the list.")
-    model = model_to_show(session)
-    metrics = model.metrics()
+    model, metrics, source = read_shown(session, lambda m: (m, m.metrics(), source_note(m, session)))
     ran = maps.months(metrics)
     if not ran:
         return (*keep, "Nothing has run yet: there is no month to map.")
@@ -105,5 +104,5 @@ def draw(metric, month, session):
     except ValueError as exc:
         return (*keep, str(exc))
     note = "" if outlines() is not None else "The map's country outlines are missing from the app's assets (topojson/)."
-    return (fig, leaders, ran[0], ran[-1], month_marks(ran), int(month), source_note(model, session),
+    return (fig, leaders, ran[0], ran[-1], month_marks(ran), int(month), source,
             maps.MAP_METRICS[metric].meaning, note)
