@@ -87,7 +87,7 @@ def test_a_small_comparison_gives_effects_with_intervals_from_the_clis_design(co
     assert result.design["experiment_id"] == design["experiment_id"] and result.ran == 6 and result.saved == 6
     with ResultsStore(store, read_only=True) as results:
         assert results.finished_run_ids() == {s.run_id for s in specs}
-    fig = compare.effects_by_outcome(effects, {o: compare.outcome_label(o) for o in request.outcomes})
+    fig = compare.effects_figure(effects, {o: compare.outcome_label(o) for o in request.outcomes})
     assert len(fig.data) == len(effects) and all(len(t.error_x.array) == 1 for t in fig.data)
     assert "Philippines" in " ".join(a.text for a in fig.layout.annotations)
 

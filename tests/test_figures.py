@@ -24,8 +24,8 @@ def test_delivery_by_region_stacks_the_largest_regions_and_the_rest(metrics):
 def test_effects_and_sensitivity_figures_carry_their_numbers():
     effects = pd.DataFrame([{"scenario": "s", "outcome": "jobs", "baseline": 100.0, "effect": 5.0, "ci_low": 2.0, "ci_high": 8.0}])
     fig = figures.effects(effects)
-    assert fig.data[0].x[0] == pytest.approx(0.05) and list(fig.data[0].y) == ["s · jobs"]
-    assert fig.data[0].error_x.array[0] == pytest.approx(0.03)
+    assert fig.data[0].x[0] == pytest.approx(0.05) and list(fig.data[0].y) == ["s"]
+    assert fig.data[0].error_x.array[0] == pytest.approx(0.03) and fig.layout.annotations[0].text == "jobs"
     sobol = [{"parameter": "a", "S1": 0.6, "S1_conf": 0.1, "ST": 0.7, "ST_conf": 0.1}]
     assert [t.name for t in figures.sensitivity_indices(sobol, "sobol", "jobs").data] == ["first order (S1)", "total (ST)"]
     points = pd.DataFrame({"p": [1, 2, 3], "q": [3, 2, 1], "jobs": [5, 6, 7]})

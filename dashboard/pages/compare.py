@@ -48,7 +48,7 @@ from sim.experiments.compare import (
 from sim.experiments.design import RunSpec, compare_design
 from sim.experiments.execute import default_workers, execute
 from sim.experiments.store import DEFAULT_PATH, ResultsStore, StoreError
-from sim.figures.compare import effects_by_outcome
+from sim.figures import effects as effects_figure
 from sim.scenario import SCENARIO_DIR, ScenarioError, load_scenario
 
 dash.register_page(__name__, path="/compare", name="Compare", order=3)
@@ -476,7 +476,7 @@ def run_compare(set_progress, _clicks, scenarios, replicates, months, world, out
     labels = {o: outcome_label(o) for o in request.outcomes}
     data = {"experiment": result.design["experiment_id"], "rows": result.effects[CSV_COLUMNS].to_dict("records")}
     said = notes(request, result, store)
-    return (effects_by_outcome(result.effects, labels), effects_table(result.effects), summary(request, result),
+    return (effects_figure(result.effects, labels), effects_table(result.effects), summary(request, result),
             data, False, html.Ul(said) if said else "")
 
 

@@ -194,20 +194,11 @@ def panel(fig: go.Figure, levers=(), height: int = 270) -> dict:
     return out
 
 
-def effects(effects: pd.DataFrame) -> go.Figure:
-    """Forest plot: each scenario's effect on each outcome relative to baseline, with its 95% interval."""
-    e = effects.copy()
-    base = e.baseline.where(e.baseline != 0)
-    e["rel"], e["lo"], e["hi"] = e.effect / base, e.ci_low / base, e.ci_high / base
-    e["label"] = e.scenario + " · " + e.outcome
-    fig = go.Figure(go.Scatter(
-        x=e.rel, y=e.label, mode="markers",
-        error_x={"type": "data", "symmetric": False, "array": e.hi - e.rel, "arrayminus": e.rel - e.lo},
-        hovertemplate="%{y}<br>effect %{x:+.1%}<extra></extra>"))
-    fig.add_vline(x=0, line_dash="dot")
-    fig.update_layout(title="Effects against baseline (relative, 95% intervals)",
-                      xaxis_tickformat="+.0%", xaxis_title="effect relative to baseline", height=200 + 40 * len(e))
-    return fig
+def effects(effects: pd.DataFrame, labels: dict[str, str] | None = None) -> go.Figure:
+    """Effects against baseline with 95% intervals, one panel per outcome (see ``sim.figures.compare``)."""
+    from .compare import effects_by_outcome
+
+    return effects_by_outcome(effects, labels)
 
 
 def sweep_points(points: pd.DataFrame, outcome: str) -> go.Figure:

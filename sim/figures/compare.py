@@ -1,13 +1,13 @@
 """Policy comparison at a glance: one panel per outcome, each scenario's effect with its 95% interval.
 
-``sim.figures.effects`` puts every (scenario, outcome) on one relative axis. That
-reads well for a few outcomes of similar size, but a planner's outcomes differ by
-orders of magnitude (a tax holiday moves a region's tax revenue by -100% and world
-jobs by +0.01%), and the small effects vanish next to the large one. Here each
-outcome gets its own panel and its own scale; a scenario keeps one colour across
-panels. Effects are relative to the baseline's mean (the effects table has the
-absolute numbers); an outcome whose baseline is zero has no relative effect and
-says so in its panel title.
+A planner's outcomes differ by orders of magnitude (a tax holiday moves a region's
+tax revenue by -100% and world jobs by +0.01%): on one shared axis the small
+effects vanish next to the large one. So each outcome gets its own panel and its
+own scale; a scenario keeps one colour across panels. Effects are relative to the
+baseline's mean (the effects table has the absolute numbers); an outcome whose
+baseline is zero has no relative effect and says so in its panel title. The CLI
+(``--figures``), the Compare page and the Experiments page all draw this figure
+(``sim.figures.effects``).
 """
 
 from __future__ import annotations
