@@ -28,30 +28,32 @@ def deliver(model) -> dict:
     s, L, f, c, r = model.scenario, model.links, model.firms, model.centres, model.regions
     rng = model.streams.delivery
     act = model.active_links
+    # every column is read at the active links' positions with ``take``: the same elements as
+    # ``column[act]``, without fancy indexing's general machinery (about a quarter faster at 40k)
     out = {"links": act}
     n = act.size
-    centre = L.centre[act]
-    reg = L.region[act]
-    fam = L.family[act].astype(np.int64)
-    band = L.band[act]
-    supplier = L.supplier[act]
+    centre = L.centre.take(act)
+    reg = L.region.take(act)
+    fam = L.family.take(act).astype(np.int64)
+    band = L.band.take(act)
+    supplier = L.supplier.take(act)
     exp = cells(c.experience, centre, fam)
 
     # ---- quality and SLA: the terms fixed at signing, less this month's skill gap, plus noise
-    team = skill.team_skill(r.skill[reg], cells(f.capability, supplier, fam), exp)
-    gap = skill.shortfall(L.skill_required[act], team)
+    team = skill.team_skill(r.skill.take(reg), cells(f.capability, supplier, fam), exp)
+    gap = skill.shortfall(L.skill_required.take(act), team)
     d = s.delivery
     # SLAs and data incidents are risks of outsourced links; a client's own teams are managed, not reviewed
-    outsourced = ~L.own[act]
+    outsourced = ~L.own.take(act)
     # positions of the outsourced links in ``act``: gathers by position are several times faster
     # than boolean masks whose 0/1 pattern is random (same elements, same order)
     at_out = np.flatnonzero(outsourced)
     o = act[at_out]
-    churn = s.evolution.attrition_quality_penalty * c.attrition[centre[at_out]]
-    quality = np.clip(L.quality_base[o] - skill.quality_loss(gap[at_out], d.skill_quality_penalty) - churn
+    churn = s.evolution.attrition_quality_penalty * c.attrition.take(centre[at_out])
+    quality = np.clip(L.quality_base.take(o) - skill.quality_loss(gap[at_out], d.skill_quality_penalty) - churn
                       + rng.normal(0.0, d.quality_noise, o.size), 0.0, 1.0)
-    breach_o = quality < L.sla[o]
-    incident_o = rng.random(o.size) < L.incident_base[o] * (1 - r.data_regime[reg[at_out]])
+    breach_o = quality < L.sla.take(o)
+    incident_o = rng.random(o.size) < L.incident_base.take(o) * (1 - r.data_regime.take(reg[at_out]))
     L.quality[o] = quality
     L.quality_sum[o] += quality
     # the counters only move where a breach or an incident happened (a few % of links)
@@ -60,42 +62,42 @@ def deliver(model) -> dict:
     L.breaches_period[breached] += 1
     L.incidents[hit] += 1
     L.incidents_period[hit] += 1
-    f.incidents += np.bincount(L.client[hit], minlength=f.n)
+    f.incidents += np.bincount(L.client.take(hit), minlength=f.n)
     breach = np.zeros(n, dtype=bool)
     breach[at_out] = breach_o
     incident = np.zeros(n, dtype=bool)
     incident[at_out] = incident_o
 
     # ---- work done this month (awarded = delivered + in progress + failed)
-    start = L.start[act]
-    months_left = start + L.term[act] - model.month
-    fte = L.fte[act]
-    delivered_before = L.delivered[act]
-    L.delivered[act] = delivered_before + np.maximum(np.where(months_left <= 1, L.effort[act] - delivered_before, fte), 0.0)
+    start = L.start.take(act)
+    months_left = start + L.term.take(act) - model.month
+    fte = L.fte.take(act)
+    delivered_before = L.delivered.take(act)
+    L.delivered[act] = delivered_before + np.maximum(np.where(months_left <= 1, L.effort.take(act) - delivered_before, fte), 0.0)
     first = start == model.month  # signed this month: its first month of delivery
 
     # ---- money along the links
-    payment = L.price_month[act] * outsourced
+    payment = L.price_month.take(act) * outsourced
     L.paid[act] += payment
     L.received[act] += payment
     firm_in = np.bincount(supplier, payment, f.n)
-    buyer = L.buyer[act]
+    buyer = L.buyer.take(act)
     firm_out = np.bincount(buyer, payment, f.n)
     # the delivering centre's own staff cost, with the skill gap's extra effort
-    prod = team_productivity(r.infrastructure[reg], exp) * L.prod_factor[act] * (1.0 - c.ramp_loss[centre])
-    wage = cells(r.wage, reg, band) * L.wage_factor[act]
-    self_fte = L.self_fte[act]
-    staff_cost = cost.delivery_cost(self_fte, wage, L.overhead_rate[act], prod, skill.effort_factor(gap, s.cost.skill_effort_penalty))
+    prod = team_productivity(r.infrastructure.take(reg), exp) * L.prod_factor.take(act) * (1.0 - c.ramp_loss.take(centre))
+    wage = cells(r.wage, reg, band) * L.wage_factor.take(act)
+    self_fte = L.self_fte.take(act)
+    staff_cost = cost.delivery_cost(self_fte, wage, L.overhead_rate.take(act), prod, skill.effort_factor(gap, s.cost.skill_effort_penalty))
     L.cost_month[act] = staff_cost
     # buyer-side costs: coordination, one-off transition in the first month, offshoring levy
-    levy = L.levy_month[act]
-    buyer_cost = L.coord_month[act] + np.where(first, L.transition[act], 0.0) + levy
-    levy_by_region = np.bincount(L.home[act], levy, len(r))
+    levy = L.levy_month.take(act)
+    buyer_cost = L.coord_month.take(act) + np.where(first, L.transition.take(act), 0.0) + levy
+    levy_by_region = np.bincount(L.home.take(act), levy, len(r))
 
     # ---- centres book revenue and costs; profit is taxed where it is booked
     centre_revenue = np.bincount(centre, payment, c.n)
     centre_cost = np.bincount(centre, staff_cost * outsourced, c.n)
-    parent = L.parent[act]
+    parent = L.parent.take(act)
     module = parent >= 0
     at_module = np.flatnonzero(module)
     sub_paid = np.bincount(L.centre[parent[at_module]], payment[at_module], c.n)
@@ -111,8 +113,8 @@ def deliver(model) -> dict:
 
     # ---- clients: budget = in-house-at-home cost of their active work; spend = payments + own staff + buyer costs
     at_top = np.flatnonzero(~module)   # client contracts (tier 1), in-house teams included
-    client = L.client[act]
-    inhouse_month = L.inhouse_month[act]
+    client = L.client.take(act)
+    inhouse_month = L.inhouse_month.take(act)
     budget = np.bincount(client[at_top], inhouse_month[at_top], f.n)
     own_cost = np.bincount(buyer, staff_cost * ~outsourced, f.n)
     buyer_costs = np.bincount(buyer, buyer_cost, f.n)

@@ -123,8 +123,11 @@ def fail_firms(model, firms) -> dict:
     from .management import _retender_packages
 
     L, f, c = model.links, model.firms, model.centres
+    # one flag per firm, read at each link's firm: the same answers as ``np.isin``, without its sort
+    leaving = np.zeros(f.n, dtype=bool)
+    leaving[firms] = True
     act = model.active_links
-    as_supplier = act[np.isin(L.supplier[act], firms)]
+    as_supplier = act.take(np.flatnonzero(leaving.take(L.supplier.take(act))))
     tier1 = as_supplier[L.tier[as_supplier] == 1]
     modules = as_supplier[L.tier[as_supplier] > 1]
     retender = _retender_packages(model, tier1, exclude=True)
@@ -133,11 +136,11 @@ def fail_firms(model, firms) -> dict:
     contracts.take_back(model, modules)
     model.refresh_active()
     act = model.active_links
-    as_buyer = act[np.isin(L.buyer[act], firms)]
+    as_buyer = act.take(np.flatnonzero(leaving.take(L.buyer.take(act))))
     contracts.end_links(model, as_buyer, FAILED)
     f.alive[firms] = False
     f.exited[firms] = model.month
-    dead = np.isin(c.firm, firms)
+    dead = leaving.take(c.firm)
     c.alive[dead] = False
     c.capacity[dead] = 0.0
     c.used[dead] = 0.0

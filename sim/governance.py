@@ -38,8 +38,12 @@ def failure_propensity(mode, complexity, codifiability, capability, trust):
     built; captive links let a buyer steer a weak supplier on codified work
     but not on tacit work; hierarchy absorbs tacit work best.
     """
-    t = tacit(complexity, codifiability)
-    weak = 1.0 - capability
+    return _propensity(mode, tacit(complexity, codifiability), 1.0 - capability, trust)
+
+
+def _propensity(mode, t, weak, trust, out=None):
+    """``failure_propensity`` from the tacit content ``t`` and the supplier's weakness
+    (1 − capability), which ``choose_mode`` computes once for all modes."""
     if mode == MARKET:
         p = t * 1.0 + weak * 0.3
     elif mode == MODULAR:
@@ -50,7 +54,7 @@ def failure_propensity(mode, complexity, codifiability, capability, trust):
         p = t * 0.8 + weak * 0.1
     else:
         p = t * 0.2 + weak * 0.2
-    return np.clip(p, 0.0, 1.0)
+    return np.clip(p, 0.0, 1.0, out=out)
 
 
 def coordination_factor(mode, trust, complexity=1.0):
@@ -72,29 +76,44 @@ def monitoring_share(mode, trust, params):
     }[mode]
 
 
+SPECIFICITY = {MARKET: 0.0, MODULAR: 0.3, RELATIONAL: 1.0, CAPTIVE: 0.7, HIERARCHY: 0.0}
+
+
 def lockin_share(mode, complexity, codifiability, params):
-    specificity = {MARKET: 0.0, MODULAR: 0.3, RELATIONAL: 1.0, CAPTIVE: 0.7, HIERARCHY: 0.0}[mode]
-    return params.lockin_rate * specificity * tacit(complexity, codifiability)
+    return params.lockin_rate * SPECIFICITY[mode] * tacit(complexity, codifiability)
 
 
-def _expected(mode, price, coordination, complexity, codifiability, capability, trust, params):
-    fail = failure_propensity(mode, complexity, codifiability, capability, trust)
-    share = monitoring_share(mode, trust, params) + params.failure_loss * fail + lockin_share(mode, complexity, codifiability, params)
-    return price * (1.0 + share) + coordination * coordination_factor(mode, trust, complexity), fail
+def _expected(mode, price, coordination, complexity, t, weak, trust, params, out=None, fail_out=None):
+    """Expected total cost and failure propensity of ``mode``, from the tacit content and the
+    supplier's weakness (computed once per bid, not once per mode); written into ``out`` and
+    ``fail_out`` when given, in the same order of operations as ever (the same numbers)."""
+    fail = _propensity(mode, t, weak, trust, out=fail_out)
+    share = monitoring_share(mode, trust, params) + params.failure_loss * fail + params.lockin_rate * SPECIFICITY[mode] * t
+    return np.add(price * (1.0 + share), coordination * coordination_factor(mode, trust, complexity), out=out), fail
 
 
 def expected_cost(mode, price, coordination, complexity, codifiability, capability, trust, params):
     """Expected total USD of governing this bid in ``mode``."""
-    return _expected(mode, price, coordination, complexity, codifiability, capability, trust, params)[0]
+    t = tacit(complexity, codifiability)
+    return _expected(mode, price, coordination, complexity, t, 1.0 - capability, trust, params)[0]
 
 
 def choose_mode(price, coordination, complexity, codifiability, capability, trust, params, rng, modes=OUTSOURCED_MODES):
-    """Cheapest mode per bid (with Gumbel noise): returns (mode, expected total cost, failure propensity)."""
-    results = [_expected(m, price, coordination, complexity, codifiability, capability, trust, params) for m in modes]
+    """Cheapest mode per bid (with Gumbel noise): returns (mode, expected total cost, failure propensity).
+
+    Each mode's costs are written straight into one preallocated block and the
+    winners are read back with a single flat ``take``: ``np.stack`` of
+    broadcast copies and ``take_along_axis`` (three-array fancy indexing) cost
+    several times more for the same numbers."""
     shape = np.broadcast(price, coordination, complexity, codifiability, capability, trust).shape
-    costs = np.stack([np.broadcast_to(c, shape) for c, _ in results])
-    fails = np.stack([np.broadcast_to(f, shape) for _, f in results])
-    noisy = costs - gumbel(rng, costs.shape, params.noise) * np.broadcast_to(price, shape)[None]
-    pick = np.argmin(noisy, axis=0)[None]
-    chosen = np.asarray(modes, dtype=np.int8)[pick[0]]
-    return chosen, np.take_along_axis(costs, pick, 0)[0], np.take_along_axis(fails, pick, 0)[0]
+    t, weak = tacit(complexity, codifiability), 1.0 - capability
+    costs = np.empty((len(modes), *shape))
+    fails = np.empty((len(modes), *shape))
+    for i, m in enumerate(modes):
+        _expected(m, price, coordination, complexity, t, weak, trust, params, out=costs[i], fail_out=fails[i])
+    noisy = gumbel(rng, costs.shape, params.noise) * price   # float32 noise times the price: float64, as before
+    np.subtract(costs, noisy, out=noisy)
+    pick = np.argmin(noisy, axis=0)
+    chosen = np.asarray(modes, dtype=np.int8)[pick]
+    cell = pick.reshape(-1) * pick.size + np.arange(pick.size)
+    return chosen, costs.reshape(-1).take(cell).reshape(shape), fails.reshape(-1).take(cell).reshape(shape)

@@ -23,6 +23,14 @@ from .governance import HIERARCHY
 from .market import client_dependence, dependence_limit
 from .world import ACTIVE, COMPLETED, FAILED
 
+RENEWED_AS_IS = (
+    "buyer", "supplier", "centre", "client", "home", "tier", "work_type", "family", "mode", "location",
+    "complexity", "codifiability", "sensitivity", "skill_required", "tz_sens", "lang_sens", "sla",
+    "coord_month", "levy_month", "inhouse_month", "fail_propensity", "own", "pair",
+    "region", "band", "quality_base", "incident_base", "overhead_rate", "wage_factor", "prod_factor",
+)
+"""Link columns a renewal carries over unchanged (some are rescaled or reset right after)."""
+
 
 def settle_and_review(model) -> dict:
     """End contracts whose term is over, review the rest; returns packages to re-tender and renewals."""
@@ -33,8 +41,8 @@ def settle_and_review(model) -> dict:
     events = {"switched": 0, "renewed": np.zeros(0, dtype=np.int64)}
 
     # ---- quarterly (or other period) review of every link that has run a full period
-    age = model.month - L.start[act]
-    due = act[(age > 0) & (age % m.review_months == 0) & ~L.own[act]]  # vendors are reviewed; own teams are managed
+    due = act.take(_on_review_cycle(model.month - L.start.take(act), m.review_months))
+    due = due.take(np.flatnonzero(~L.own.take(due)))  # vendors are reviewed; own teams are managed
     bad = due[(L.breaches_period[due] >= m.breach_limit) | ((L.incidents_period[due] > 0) & (L.sensitivity[due] >= 0.6))]
     L.breaches_period[due] = 0
     L.incidents_period[due] = 0
@@ -51,7 +59,7 @@ def settle_and_review(model) -> dict:
     # ---- contracts reaching the end of their term
     model.refresh_active()
     act = model.active_links
-    ending = act[(L.start[act] + L.term[act] <= model.month) & (L.tier[act] == 1)]
+    ending = act.take(np.flatnonzero((L.start.take(act) + L.term.take(act) <= model.month) & (L.tier.take(act) == 1)))
     # most work is finished at the end of its term; some is needed again (run-type services)
     continues = rng.random(ending.size) < m.need_continues
     months_done = model.month - L.start[ending]
@@ -69,6 +77,19 @@ def settle_and_review(model) -> dict:
     events["renewed"] = renewals
     events["retender"] = retender
     return events
+
+
+def _on_review_cycle(age: np.ndarray, period: int) -> np.ndarray:
+    """Positions of the links whose age is a positive multiple of the review period.
+
+    Read from a small table indexed by age rather than computed with ``%`` (integer division is
+    the slowest arithmetic numpy does) and picked with ``flatnonzero`` (a boolean mask that keeps
+    about a third of 40k links mispredicts on most of them)."""
+    if age.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    cycle = np.zeros(max(int(age.max()), 0) + 1, dtype=bool)
+    cycle[period::period] = True
+    return np.flatnonzero(cycle.take(age, mode="clip"))   # clip: a link not yet started (age < 0) reads age 0
 
 
 def _over_cap(model, rows) -> np.ndarray:
@@ -111,12 +132,8 @@ def _renewal_packages(model, rows) -> np.ndarray:
     cat = model.catalogue
     term = cat.term[L.work_type[rows]].astype(np.int64)
     fte = L.fte[rows] * model.automation_factor[L.work_type[rows]]
-    new = L.append(rows.size)
-    for name in ("buyer", "supplier", "centre", "client", "home", "tier", "work_type", "family", "mode", "location",
-                 "complexity", "codifiability", "sensitivity", "skill_required", "tz_sens", "lang_sens", "sla",
-                 "coord_month", "levy_month", "inhouse_month", "fail_propensity", "own", "pair",
-                 "region", "band", "quality_base", "incident_base", "overhead_rate", "wage_factor", "prod_factor"):
-        getattr(L, name)[new] = getattr(L, name)[rows]
+    # the new rows are written as they are appended: one gather per column, no scatter
+    new = L.append(rows.size, **{name: getattr(L, name).take(rows, axis=0) for name in RENEWED_AS_IS})
     scale = fte / np.maximum(L.fte[rows], 1e-12)
     L.fte[new] = fte
     L.self_fte[new] = fte

@@ -169,11 +169,11 @@ def client_dependence(model):
     (tier-1 links' buyer is the client, so pairs are (client, vendor)): the value it holds."""
     L = model.links
     act = model.active_links
-    t1 = act[np.flatnonzero((L.tier[act] == 1) & ~L.own[act])]  # positions: faster than a boolean mask
-    client, price = L.client[t1], L.price_month[t1]
+    t1 = act.take(np.flatnonzero((L.tier.take(act) == 1) & ~L.own.take(act)))  # positions: faster than a boolean mask
+    client, price = L.client.take(t1), L.price_month.take(t1)
     client_value = np.bincount(client, price, model.firms.n)
     contracts = np.bincount(client, minlength=model.firms.n)
-    pair_value = np.bincount(L.pair[t1], price, len(model.trust))
+    pair_value = np.bincount(L.pair.take(t1), price, len(model.trust))
     return client_value, contracts, pair_value
 
 

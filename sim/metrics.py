@@ -81,7 +81,7 @@ class Recorder:
         v = delivered["view"]
         reg, fam, own, self_fte = v["region"], v["family"], v["own"], v["self_fte"]
         payment, staff_cost = delivered["payment"], delivered["staff_cost"]
-        loc = L.location[act].astype(np.int64)
+        loc = L.location.take(act).astype(np.int64)
         # value added at each link = what it earned less what it passed on to its modules
         # (a module's parent is active while it is, and act is sorted: find parents by position)
         # (positions in act from delivery: index gathers beat boolean masks with a random 0/1 pattern)
@@ -110,14 +110,14 @@ class Recorder:
         self._add(step, "tax_revenue_usd", r.tax_revenue, regions)
 
         modes = np.arange(len(MODES))
-        mode = L.mode[act].astype(np.int64)
+        mode = L.mode.take(act).astype(np.int64)
         self._add(step, "active_links", np.bincount(mode, minlength=len(MODES)), NONE, NONE, modes)
-        price = L.price_month[act]
+        price = L.price_month.take(act)
         self._add(step, "link_value_usd", np.bincount(mode, np.where(own, staff_cost, price), len(MODES)), NONE, NONE, modes)
 
         at_top = np.flatnonzero(~child & ~own)   # outsourced client contracts
         out1 = act[at_top]
-        self._add(step, "chain_depth_mean", L.depth[out1].mean() if out1.size else 0.0)
+        self._add(step, "chain_depth_mean", L.depth.take(out1).mean() if out1.size else 0.0)
         self._add(step, "subcontracted_share", v["fte"][at_child].sum() / v["fte"][at_top].sum() if out1.size else 0.0)
 
         # savings against doing the same work in-house at home, per family (tier-1 work only)
@@ -156,7 +156,7 @@ class Recorder:
         self._add(step, "attrition", np.where(staff > 0, attr, 0.0), regions)
         self._add(step, "productivity", np.where(staff > 0, prod_r, 0.0), regions)
         # FTE the work in hand would need without AI automation, less what it needs with it
-        a = np.maximum(L.automation[act], 1e-9)
+        a = np.maximum(L.automation.take(act), 1e-9)
         self._add(step, "displaced_fte", float((v["fte"] * (1.0 - a) / a)[v["at_top"]].sum()))
         exported = (loc_i == NEARSHORE) | (loc_i == OFFSHORE)  # a host's market: work it does for clients abroad
         for name, value in scorecard(m, fte[nz][exported], reg_i[exported]).items():

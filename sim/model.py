@@ -18,7 +18,16 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import delivery, demand, evolution, labour, management, subcontracting, upgrading, workforce
+from . import (
+    delivery,
+    demand,
+    evolution,
+    labour,
+    management,
+    subcontracting,
+    upgrading,
+    workforce,
+)
 from .agents import AGENT_CLASS, Region
 from .catalogue import load_catalogue
 from .contracts import sign
@@ -31,8 +40,15 @@ from .scenario import Scenario, load_scenario
 from .timeline import Timeline
 from .trust import TrustBook
 from .world import (
-    ACTIVE, PRIME, centre_table, firm_table, host_attractiveness, link_table, populate, region_table,
+    ACTIVE,
+    PRIME,
+    centre_table,
     extend_firm_index,
+    firm_table,
+    host_attractiveness,
+    link_table,
+    populate,
+    region_table,
 )
 
 
@@ -61,12 +77,16 @@ class ChainModel(mesa.Model):
         n_firms = w.clients + w.primes + w.subcontractors
         self.firms = firm_table(n_firms + 64)
         self.centres = centre_table(n_firms * 2 + 64)
-        self.links = link_table(max(1024, w.clients * 4))
+        # links are kept after they end (about 12 per client by month 60 in the baseline): reserve for
+        # the run, so the table is not regrown and copied column by column halfway through it
+        self.links = link_table(max(1024, w.clients * (4 + w.months // 4)))
         self.trust = TrustBook()
         self.automation_factor = np.ones(len(self.catalogue))
         self.industries = list(scenario.demand.industry_shares)
         self.industry_sensitivity = np.array([scenario.demand.industry_sensitivity.get(i, 0.0) for i in self.industries])
         self.active_links = np.zeros(0, dtype=np.int64)
+        self._links_scanned = 0  # link rows already looked at by ``refresh_active``
+        self.ended_links: list[np.ndarray] = []  # rows closed by ``contracts.end_links`` since then
         self.split_next = np.zeros(0, dtype=np.int64)  # module links to split further next month
         self.relocation_plans = {"source": np.zeros(0, dtype=np.int64), "region": np.zeros(0, dtype=np.int64),
                                  "fte": np.zeros(0), "ready": np.zeros(0, dtype=np.int64),
@@ -141,7 +161,30 @@ class ChainModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
     def refresh_active(self) -> None:
-        self.active_links = np.flatnonzero(self.links.status == ACTIVE)
+        """Positions of the active links, ascending.
+
+        A link is appended active and leaves that state only in ``contracts.end_links``, which
+        lists the rows it closes in ``ended_links``. So the last refresh's positions minus the
+        rows closed since, plus the rows appended since that are still active, are the same
+        positions as a scan of every link ever signed (over twice as many rows as are active
+        by month 60), at a fraction of the cost; with nothing closed or appended there is
+        nothing to do."""
+        status = self.links.status
+        scanned = self._links_scanned
+        if not self.ended_links and scanned == status.size:
+            return
+        active = self.active_links
+        if self.ended_links:
+            closed = np.concatenate(self.ended_links)
+            self.ended_links.clear()
+            closed = closed[closed < scanned]   # rows appended since the last refresh are scanned below
+            if closed.size:
+                keep = np.ones(active.size, dtype=bool)
+                keep[np.searchsorted(active, closed)] = False
+                active = active[keep]
+        signed = np.flatnonzero(status[scanned:] == ACTIVE) + scanned
+        self.active_links = np.concatenate([active, signed])
+        self._links_scanned = status.size
 
     def refresh_space(self) -> None:
         """Region-pair attractiveness and family fit, from this month's wages and rules."""
@@ -207,7 +250,7 @@ class ChainModel(mesa.Model):
     def chain_graph(self):
         return chain_graph(self)
 
-    def run(self, months: int | None = None, progress=None) -> "ChainModel":
+    def run(self, months: int | None = None, progress=None) -> ChainModel:
         months = self.scenario.world.months if months is None else months
         for _ in range(months):
             self.step()

@@ -23,6 +23,8 @@ class Table:
     """
 
     def __init__(self, columns: dict[str, Any], capacity: int = 64):
+        # Capacity costs no memory until rows are written (numpy's zeros come from calloc, whose
+        # large blocks are pages mapped on first touch), so a table can be sized for the run.
         self._spec = {}
         for name, spec in columns.items():
             dtype, width = (spec if isinstance(spec, tuple) else (spec, None))
@@ -57,8 +59,12 @@ class Table:
         return data[name][: self.n]
 
     def __getstate__(self) -> dict:
-        # views would be pickled as copies detached from their buffers: rebuild them instead
-        return {key: value for key, value in self.__dict__.items() if key not in self._spec}
+        # views would be pickled as copies detached from their buffers: rebuild them instead; and
+        # only the used rows travel (a table reserved for a long run is mostly untouched capacity)
+        state = {key: value for key, value in self.__dict__.items() if key not in self._spec}
+        state["_data"] = {name: arr[: self.n] for name, arr in self._data.items()}
+        state["_capacity"] = self.n
+        return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
