@@ -186,6 +186,7 @@ def test_cancel_stops_the_runs_and_leaves_a_readable_store(dash_duo, tmp_path, c
         field = dash_duo.find_element(box)
         field.clear()
         field.send_keys(value)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}   # helpers other tests left running
     dash_duo.find_element("#compare-run").click()
     deadline = time.monotonic() + 30
     while not finished_some(dash_duo) and time.monotonic() < deadline:
@@ -200,7 +201,8 @@ def test_cancel_stops_the_runs_and_leaves_a_readable_store(dash_duo, tmp_path, c
     assert not dash_duo.find_element("#compare-run").get_attribute("disabled")
 
     def workers():   # the job process and its pool, if anything survived the cancel
-        return [p for p in psutil.Process().children(recursive=True) if "python" in p.name()]
+        return [p for p in psutil.Process().children(recursive=True)
+                if p.pid not in before and "python" in p.name() and "resource_tracker" not in " ".join(p.cmdline())]
 
     deadline = time.monotonic() + 20            # a loaded machine may take a while to reap the pool
     while workers() and time.monotonic() < deadline:
