@@ -129,22 +129,37 @@ def end_links(model, rows, status) -> None:
 
 def descendants(model, rows) -> np.ndarray:
     L = model.links
-    act = model.active_links
-    if act.size == 0:
+    if model.active_links.size == 0:
         return np.zeros(0, dtype=np.int64)
     out = []
-    active_children = act[np.flatnonzero(L.parent[act] >= 0)]
+    active_children, their_parents = _active_modules(model)
     marked = np.zeros(L.n, dtype=bool)
     frontier = np.asarray(rows, dtype=np.int64)
     while frontier.size and active_children.size:
-        marked[:] = False
         marked[frontier] = True
-        kids = active_children[marked[L.parent[active_children]]]
+        kids = active_children[marked[their_parents]]
+        marked[frontier] = False   # only the frontier was marked: the flags are clear again
         if kids.size == 0:
             break
         out.append(kids)
         frontier = kids
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def _active_modules(model) -> tuple[np.ndarray, np.ndarray]:
+    """The active links that are modules, and their parents.
+
+    ``descendants`` runs three or four times a month between refreshes of the active
+    set, and a link's parent is fixed when it is signed, so the list is kept until
+    ``model.active_links`` is replaced (it always is replaced, never changed in place)."""
+    act = model.active_links
+    kept = getattr(model, "_active_modules", None)   # None too in models pickled before it existed
+    if kept is None or kept[0] is not act:
+        parent = model.links.parent.take(act)
+        at = np.flatnonzero(parent >= 0)
+        kept = (act, act.take(at), parent.take(at))
+        model._active_modules = kept
+    return kept[1], kept[2]
 
 
 def take_back(model, rows) -> None:

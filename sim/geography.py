@@ -48,7 +48,10 @@ class Geography:
         total = tz_weight + lang_weight
         if total == 0:
             return np.zeros(np.broadcast(home, region).shape)
-        return (tz_weight * self.tz[home, region] * tz_sens + lang_weight * self.lang[home, region] * lang_sens) / total
+        # region-pair cells by one flat ``take`` each (same elements, several times cheaper than a[home, region])
+        pair = np.asarray(home, dtype=np.int64) * self.tz.shape[1] + region
+        tz, lang = self.tz.reshape(-1).take(pair), self.lang.reshape(-1).take(pair)
+        return (tz_weight * tz * tz_sens + lang_weight * lang * lang_sens) / total
 
     def data_allowed(self, home, region, sensitivity) -> np.ndarray:
         """False where the home region's localisation rule forbids sensitive work leaving adequate regions."""

@@ -98,6 +98,13 @@ def expected_cost(mode, price, coordination, complexity, codifiability, capabili
     return _expected(mode, price, coordination, complexity, t, 1.0 - capability, trust, params)[0]
 
 
+def cost_and_failure(mode, price, coordination, complexity, codifiability, capability, trust, params):
+    """``expected_cost`` and ``failure_propensity`` of one mode together: the propensity is
+    part of the expected cost, so it is computed once (the same numbers as the two calls)."""
+    t = tacit(complexity, codifiability)
+    return _expected(mode, price, coordination, complexity, t, 1.0 - capability, trust, params)
+
+
 def choose_mode(price, coordination, complexity, codifiability, capability, trust, params, rng, modes=OUTSOURCED_MODES):
     """Cheapest mode per bid (with Gumbel noise): returns (mode, expected total cost, failure propensity).
 

@@ -64,7 +64,7 @@ def own_option(model, pk, bids, col, centres, overhead, prod_factor, always_feas
     dist = geo.communication_distance(pk["space_home"], reg, pk["tz_sens"], pk["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
     coord = cost.coordination_cost(pk["effort"], cells(r.wage, pk["space_home"], band), dist, pk["complexity"], s.cost)
     capable = np.clip(team / np.maximum(pk["skill_required"], 1e-9), 0, 1)
-    total = governance.expected_cost(governance.HIERARCHY, price, coord, pk["complexity"], pk["codifiability"], capable, 1.0, s.governance)
+    total, fail = governance.cost_and_failure(governance.HIERARCHY, price, coord, pk["complexity"], pk["codifiability"], capable, 1.0, s.governance)
     spare_ok = (c.capacity[cc] - c.used[cc] >= pk["fte"]) | ~np.isfinite(c.capacity[cc]) | always_feasible
     bids.firm[:, col] = np.where(have, c.firm[cc], -1)
     bids.centre[:, col] = np.where(have, cc, -1)
@@ -76,7 +76,7 @@ def own_option(model, pk, bids, col, centres, overhead, prod_factor, always_feas
     bids.gap[:, col] = gap
     bids.trust[:, col] = 1.0
     bids.mode[:, col] = governance.HIERARCHY
-    bids.fail[:, col] = governance.failure_propensity(governance.HIERARCHY, pk["complexity"], pk["codifiability"], capable, 1.0)
+    bids.fail[:, col] = fail
     loc = cells(geo.location, pk["home"], reg)
     is_home_team = (reg == pk["home"]) & (c.capacity[cc] == np.inf)
     bids.location[:, col] = np.where(is_home_team, INHOUSE, loc)

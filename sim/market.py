@@ -17,7 +17,6 @@ from . import cost, governance, make_or_buy, scoring, skill, tax
 from .award import award
 from .formation import candidate_centres, shortlist
 from .tables import cells
-from .trust import pair_key
 from .world import PRIME, SUB, team_productivity
 
 
@@ -79,6 +78,7 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
 
     # ---- 2 bids: each invited vendor prices the work at the centre it was invited through
     sl = slice(0, k)
+    vendor_pairs = None
     if candidates.size:
         valid = centre >= 0
         cc = np.maximum(centre, 0)
@@ -105,7 +105,8 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         bids.coord[:, sl] = coord
         bids.gap[:, sl] = gap
         vreg = reg
-        bids.trust[:, sl] = model.trust.get(pk["buyer"][:, None], vf)
+        vendor_pairs = model.trust.find(pk["buyer"][:, None], vf)   # also the dependence check's pairs
+        bids.trust[:, sl] = model.trust.trust_of(vendor_pairs)
         capable = np.clip(team / np.maximum(pk["skill_required"][:, None], 1e-9), 0, 1)
         mode, total, fail = governance.choose_mode(
             bids.price[:, sl], bids.coord[:, sl], pk["complexity"][:, None], pk["codifiability"][:, None],
@@ -141,23 +142,33 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
     spare = np.maximum(c.capacity * stretch - c.used, 0.0)
     spare[c.own & ~np.isfinite(c.capacity)] = np.inf
     if supplier_kind == PRIME and s.management.vendor_cap < 1:
-        score[_over_dependence(model, pk, bids)] = -np.inf
+        score[_over_dependence(model, pk, bids, k, vendor_pairs)] = -np.inf
     choice = award(score, np.maximum(bids.centre, 0), np.asarray(pk["fte"], dtype=float), spare)
     _count_bids(model, bids, choice, k)
     return bids, choice
 
 
-def _over_dependence(model, pk, bids):
+def _over_dependence(model, pk, bids, k, vendor_pairs=None):
     """P×J: bids from vendors the client already depends on beyond its limit.
 
     Dependence rule (seed 003: keep alternatives): a client gives no new work to a
     vendor that already holds more than its limit of the client's outsourced monthly
     value. Awards are lumpy, so the rule looks at the share before the tender; a vendor
     within the limit may win a package of any size (two packages of one client in the
-    same month are judged on the same shares)."""
+    same month are judged on the same shares).
+
+    ``vendor_pairs``: the pair ids of the k vendor bids, found when their trust was read;
+    where the buyer is the client (a client's tender) they are the same (client, vendor)
+    pairs, so only the own options' columns are looked up here."""
     cap = model.scenario.management.vendor_cap
     client_value, contracts, pair_value = client_dependence(model)
-    known = model.trust._lookup(pair_key(pk["client"][:, None], np.maximum(bids.firm, 0)))
+    client, firm = pk["client"][:, None], np.maximum(bids.firm, 0)
+    if vendor_pairs is not None and np.array_equal(pk["client"], pk["buyer"]):
+        known = np.empty(firm.shape, dtype=np.int64)
+        known[:, :k] = vendor_pairs
+        known[:, k:] = model.trust.find(client, firm[:, k:])
+    else:
+        known = model.trust.find(client, firm)
     current = np.where(known >= 0, pair_value[np.maximum(known, 0)], 0.0) if pair_value.size else np.zeros(known.shape)
     V = client_value[pk["client"]][:, None]
     limit = dependence_limit(cap, contracts[pk["client"]])[:, None]

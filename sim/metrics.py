@@ -112,7 +112,7 @@ class Recorder:
         modes = np.arange(len(MODES))
         mode = L.mode.take(act).astype(np.int64)
         self._add(step, "active_links", np.bincount(mode, minlength=len(MODES)), NONE, NONE, modes)
-        price = L.price_month.take(act)
+        price = v["price"]   # gathered by delivery; prices of links already active do not change within a month
         self._add(step, "link_value_usd", np.bincount(mode, np.where(own, staff_cost, price), len(MODES)), NONE, NONE, modes)
 
         at_top = np.flatnonzero(~child & ~own)   # outsourced client contracts

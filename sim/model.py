@@ -87,6 +87,7 @@ class ChainModel(mesa.Model):
         self.active_links = np.zeros(0, dtype=np.int64)
         self._links_scanned = 0  # link rows already looked at by ``refresh_active``
         self.ended_links: list[np.ndarray] = []  # rows closed by ``contracts.end_links`` since then
+        self._active_modules = None  # ``contracts._active_modules``: kept while ``active_links`` is unchanged
         self.split_next = np.zeros(0, dtype=np.int64)  # module links to split further next month
         self.relocation_plans = {"source": np.zeros(0, dtype=np.int64), "region": np.zeros(0, dtype=np.int64),
                                  "fte": np.zeros(0), "ready": np.zeros(0, dtype=np.int64),

@@ -99,7 +99,14 @@ class TrustBook:
         return found.reshape(shaped.shape)
 
     def get(self, buyer, supplier) -> np.ndarray:
-        found = self._lookup(pair_key(buyer, supplier))
+        return self.trust_of(self.find(buyer, supplier))
+
+    def find(self, buyer, supplier) -> np.ndarray:
+        """Pair ids (any broadcast shape), −1 for pairs never seen; nothing is created."""
+        return self._lookup(pair_key(buyer, supplier))
+
+    def trust_of(self, found) -> np.ndarray:
+        """Trust of pair ids from ``find`` (0 for pairs never seen)."""
         return np.where(found >= 0, self.values[np.maximum(found, 0)] if self.values.size else 0.0, 0.0)
 
     def set(self, buyer, supplier, values) -> None:
