@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.app import create_app
+from sim.experiments import shared_store
 from sim.experiments.store import ResultsStore
 from tests.helpers import page_module
 
@@ -107,7 +108,7 @@ def test_a_locked_store_still_gives_the_numbers_and_says_they_were_not_saved(com
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
-        monkeypatch.setattr(compare, "STORE_PATIENCE", 0.3)
+        monkeypatch.setattr(shared_store, "STORE_PATIENCE", 0.3)
         locked = compare.run_comparison(request, store)
     finally:
         holder.communicate("")

@@ -10,13 +10,9 @@ A comparison takes seconds to minutes, so it runs as a Dash background callback:
 the DiskcacheManager (``dashboard/app.py``) forks a job process, the page polls its
 progress, and Cancel kills the job and its pool. The server keeps serving meanwhile.
 
-Runs can go into the results store (DuckDB, one writer at a time). Finished runs
-are committed at most once a second — open, one transaction per run, close — so
-the store is held for tens of milliseconds at a time, the Experiments page can
-read in between, a cancelled comparison keeps all but its last second of runs,
-and a rerun reuses them. If another process holds the store, the runs are still
-computed and shown, and the page says they were not saved; nothing is ever
-half-written (each run is one transaction).
+Runs can go into the results store while the Experiments page reads it: see
+``sim.experiments.shared_store`` (short commits, one transaction per run; a locked
+store means "not saved", never half-written).
 """
 
 # No `from __future__ import annotations`: Dash imports pages without registering them in
@@ -24,7 +20,6 @@ half-written (each run is one transaction).
 import csv
 import math
 import sys
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,22 +27,21 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import dash
-import duckdb
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.sessions import REGION_IDS, bundled
+from dashboard.sessions import WORLD_SIZES as SIZES
 from sim import figures
 from sim.experiments.compare import (
     OUTCOMES,
     REGIONAL,
     OutcomeError,
-    compare_runs,
     parse_outcome,
 )
 from sim.experiments.design import RunSpec, compare_design
-from sim.experiments.execute import default_workers, execute
-from sim.experiments.store import DEFAULT_PATH, ResultsStore, StoreError
+from sim.experiments.shared_store import Comparison, run_shared
+from sim.experiments.store import DEFAULT_PATH
 from sim.figures import effects as effects_figure
 from sim.scenario import SCENARIO_DIR, ScenarioError, load_scenario
 
@@ -59,15 +53,10 @@ WINDOW = 12               # months averaged, ending at the last month (the CLI's
 REPLICATES = (1, 10)
 MONTHS = (12, 120)
 MAX_OUTCOMES = 12
-STORE_PATIENCE = 2.0      # seconds to wait for another writer's commit before giving up on saving
-SAVE_EVERY = 1.0          # seconds between commits: opening the store costs ~0.1 s, so runs are saved in batches
 
-# World sizes, as on the Live page; a smaller world keeps the baseline's mix of firms.
-WORLD_SIZES: dict[str, dict[str, int]] = {
-    "small": {"world.clients": 220, "world.primes": 30, "world.subcontractors": 60},
-    "medium": {"world.clients": 750, "world.primes": 80, "world.subcontractors": 170},
-    "scenario": {},
-}
+# World sizes, as on the Live page (a smaller world keeps the baseline's mix of firms); the
+# baseline's own size is "scenario" here.
+WORLD_SIZES = {size: SIZES[size] for size in ("small", "medium", "scenario")}
 
 OUTCOME_LABELS = {
     "jobs": "jobs (direct)",
@@ -103,16 +92,6 @@ class Request:
     months: int
     world: str
     outcomes: tuple[str, ...]
-
-
-@dataclass
-class Comparison:
-    effects: pd.DataFrame
-    design: dict
-    ran: int              # runs computed now
-    reused: int           # runs found finished in the store
-    saved: int            # runs committed to the store now
-    store_note: str       # why runs were not saved, if they were not
 
 
 # ---------------------------------------------------------------- choices
@@ -249,68 +228,12 @@ def store_path() -> Path:
     return path if path.suffix == ".duckdb" or path.is_file() else path / DEFAULT_PATH.name
 
 
-def _writable_store(path: Path) -> ResultsStore:
-    """The store opened for writing, waiting briefly while another process commits."""
-    deadline = time.monotonic() + STORE_PATIENCE
-    while True:
-        try:
-            return ResultsStore(path)
-        except StoreError:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.1)
-
-
-def _save(store: Path, outputs: list[dict], experiment_id: str) -> None:
-    """Commit finished runs, each in its own transaction, in one short opening of the store."""
-    with _writable_store(store) as results:
-        for out in outputs:
-            results.commit_run(out, experiment_id)
-
-
-def _not_saved(path: Path, exc: Exception) -> str:
-    if "lock" in str(exc).lower():
-        return (f"Not saved: the results store {path} is in use by another chainsim process (an experiment is "
-                "running, or a program holds it open). The numbers below are complete; run the comparison again "
-                "when the store is free to save them.")
-    return f"Not saved: the results store {path} cannot be written ({exc}). The numbers below are complete."
-
-
 def run_comparison(request: Request, store: Path | None = None,
                    progress: Callable[[int, int], None] = lambda done, total: None,
                    workers: int | None = None) -> Comparison:
-    """Run (or reuse from the store) every run of the design and measure the effects."""
+    """Run (or reuse from the store) every run of the request's design and measure the effects."""
     design, specs = plan(request)
-    needed = sorted({OUTCOMES[parse_outcome(o)[0]][0] for o in request.outcomes})
-    frames, reused, saved, note = [], set(), 0, ""
-    if store is not None:
-        try:
-            with _writable_store(store) as results:
-                results.add_experiment(design)
-                reused = results.finished_run_ids(s.run_id for s in specs)
-                frames.append(results.metrics(reused, needed))
-        except (StoreError, duckdb.Error) as exc:
-            store, reused, frames, note = None, set(), [], _not_saved(Path(store), exc)
-    todo = [s for s in specs if s.run_id not in reused]
-    progress(len(reused), len(specs))
-    pending, flushed = [], time.monotonic()
-    for done, out in enumerate(execute(todo, workers=workers or default_workers()), start=len(reused) + 1):
-        metrics = out["metrics"]
-        frames.append(metrics[metrics.metric.isin(needed)].assign(run_id=out["spec"].run_id))
-        pending.append(out)
-        if store is not None and (done == len(specs) or time.monotonic() - flushed >= SAVE_EVERY):
-            try:
-                _save(store, pending, design["experiment_id"])
-                saved += len(pending)
-            except (StoreError, duckdb.Error) as exc:
-                store, note = None, _not_saved(Path(store), exc)
-            pending, flushed = [], time.monotonic()
-        progress(done, len(specs))
-    runs = pd.DataFrame({"run_id": [s.run_id for s in specs], "scenario": [s.scenario for s in specs],
-                         "seed": [s.seed for s in specs]})
-    metrics = pd.concat([f.assign(metric=f.metric.astype(str)) for f in frames], ignore_index=True)
-    effects = compare_runs(metrics, runs, BASELINE, list(request.outcomes), design["months"], WINDOW)
-    return Comparison(effects, design, len(todo), len(reused), saved, note)
+    return run_shared(design, specs, list(request.outcomes), WINDOW, store, progress, workers)
 
 
 # ---------------------------------------------------------------- showing
