@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .glossary import EVENT_MEANINGS, METRIC_MEANINGS, STATE_MEANINGS
 from .scenario import SCENARIO_DIR, Scenario, load_scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -232,43 +233,11 @@ def scenario_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-# What each event kind does (sim.timeline.apply_event). Target: a region id unless said otherwise.
-EVENT_MEANINGS = {
-    "tax_rate": ("region ('' = all)", "added to the statutory corporate tax rate (clipped to 0–0.9)", "undone after it"),
-    "tax_incentive": ("region ('' = all)", "becomes the share of the tax rate waived (0–1)", "undone after it"),
-    "training_subsidy": ("region ('' = all)", "added to workforce skill (0–1); the talent pool grows by the same share",
-                         "permanent: skills once learnt stay"),
-    "infrastructure": ("region ('' = all)", "added to infrastructure quality (0–1)", "undone after it"),
-    "cluster_park": ("region ('' = all)",
-                     ("added to infrastructure, half of it to skill, and to the region's park stock, which multiplies "
-                      "knowledge spillover by 1 + `evolution.park_spillover` × park"),
-                     "permanent"),
-    "data_localisation": ("home region ('' = every EU region)",
-                          ("not used: sensitive work (data sensitivity ≥ 0.6) of clients at home may go only to "
-                           "adequate regions or stay at home"),
-                          "undone after it"),
-    "adequacy_decision": ("region ('' = all)",
-                          "> 0 grants adequacy (sensitive work of localised homes may come), ≤ 0 withdraws it",
-                          "undone after it"),
-    "ai_automation": ("work type, family (ITO, BPO, KPO) or '' = all",
-                      "effort of new and renewed work × (1 − magnitude × the type's automation exposure), at least 0.05",
-                      "phased in evenly over the duration (0 or 1: at once), then permanent"),
-    "wage_shock": ("region ('' = all)", "USD wages of every band × (1 + magnitude)", "undone after it"),
-    "currency_shock": ("region ('' = all)", "as wage_shock: USD wages × (1 + magnitude)", "undone after it"),
-    "risk_shock": ("region ('' = all)", "added to country risk (clipped to 0–1)", "undone after it"),
-    "backlash_tax": ("home region ('' = all)",
-                     ("levy on the value of the home region's clients' new nearshore and offshore contracts (0–1); "
-                      "signed contracts keep their levy"),
-                     "undone after it (for new contracts)"),
-    "communication_cost": ("ignored (the whole world)", "coordination cost × (1 + magnitude)", "undone after it"),
-}
-
-
 def _described(names, meanings: dict, where: str, header: str) -> str:
     """A Markdown table of ``names`` with their meanings; a name without one is an error, not a blank row."""
     missing = [n for n in names if n not in meanings]
     if missing:
-        raise ValueError(f"{where} without a description in sim/docs.py: {missing}")
+        raise ValueError(f"{where} without a description in sim/glossary.py: {missing}")
     columns = header.count("|") - 1
     rows = [header, "|" + "---|" * columns]
     for name in names:
@@ -284,38 +253,6 @@ def event_kind_table() -> str:
                       "| kind | target | magnitude | duration (months, 0 = permanent) |")
 
 
-# What each metric measures (sim.metrics.Recorder.collect); dimensions in brackets.
-METRIC_MEANINGS = {
-    "delivered_fte": "FTE each delivering team staffed this month itself (modules passed on count at the subcontractor) [region, family, location]",
-    "delivered_value_usd": "value added: what a link earned less what it passed on to its modules; own teams: their staff cost [region, family, location]",
-    "employment_direct": "staff of provider centres plus clients' captive centres abroad (clients' home teams excluded) [region]",
-    "employment_indirect": "direct employment × `delivery.indirect_multiplier` [region]",
-    "mean_wage_usd": "FTE-weighted wage paid by the teams delivering there (the developer wage where none) [region]",
-    "tax_revenue_usd": "corporate tax on the profit booked by centres there, plus the backlash levy a home region collects [region]",
-    "active_links": "active links, including clients' own teams (hierarchy) [mode]",
-    "link_value_usd": "monthly value of active links (price; own teams: staff cost) [mode]",
-    "chain_depth_mean": "mean depth of active outsourced client contracts (1 = not subcontracted)",
-    "subcontracted_share": "FTE in active modules ÷ FTE in active outsourced client contracts",
-    "client_savings_share": "1 − clients' spending on work that left their home team ÷ what it would cost at home [family]",
-    "sla_compliance": "share of active outsourced links meeting their SLA this month",
-    "data_incidents": "data incidents this month",
-    "hhi_primes": "Herfindahl index of outsourced client-contract value across suppliers",
-    "firms_entered": "providers that entered this month",
-    "firms_exited": "providers that failed or closed this month",
-    "upgrades": "upgrades recorded this month (process, product, functional, BPO to KPO, inter-chain)",
-    "relocations": "centres that received relocated capacity this month",
-    "insourced_fte": "FTE of work that was outsourced and was awarded to the client's own team this month",
-    "firms_alive": "living providers (primes and subcontractors)",
-    "attrition": "staff-weighted annual attrition of provider centres [region]",
-    "productivity": "staff-weighted productivity of provider centres [region]",
-    "displaced_fte": "FTE the client work in hand would need without AI automation, less what it needs with it",
-    "competitiveness": "mean of the three scorecard parts below (seed 002's C-GEM) [region]",
-    "competitiveness_groundings": "(infrastructure + skill + English + 1 − risk) / 4 [region]",
-    "competitiveness_enterprises": "(providers present ÷ most in any region + their mean reputation) / 2 [region]",
-    "competitiveness_markets": "(work done for clients abroad ÷ the most any region does + attractiveness seen from where demand is ÷ the highest) / 2 [region]",
-}
-
-
 def metric_table() -> str:
     from .metrics import METRICS
 
@@ -323,159 +260,6 @@ def metric_table() -> str:
 
 
 # ---------------------------------------------------------------------------- ODD: state variables
-STATE_MEANINGS = {
-    "regions": {
-        "wage": "USD per FTE-month by skill band: contact centre (0), developer (1), knowledge (2)",
-        "base_wage": "the wages at the start (a reference; no mechanism reads it)",
-        "skill": "skill of the services workforce (Human Capital Index), 0–1",
-        "english": "English proficiency, 0–1",
-        "utc": "UTC offset of the delivery hub, hours",
-        "tax_rate": "statutory corporate tax rate",
-        "tax_incentive": "share of the tax rate waived for export services",
-        "infrastructure": "infrastructure quality (WGI government effectiveness), 0–1",
-        "risk": "country risk (1 − WGI rule of law), 0–1",
-        "data_regime": "strength of the data-protection regime, 0–1",
-        "adequate": "sensitive data of localised homes may be delivered here (EU or adequacy decision)",
-        "eu": "EU member (data localisation with target '' applies to these homes)",
-        "localised": "clients at home here must keep sensitive work in adequate regions",
-        "macro": "macro-region (same macro-region = nearshore)",
-        "talent_pool": "FTE available to the services sector",
-        "talent_pool_share": "the region's share of the world's services talent (input)",
-        "employed": "FTE employed by provider centres here",
-        "cluster": "cluster stock: hosted employment with a two-year memory",
-        "tax_revenue": "tax collected this month, USD",
-        "backlash_tax": "levy on the home region's clients' non-onshore contracts (share of value)",
-        "park": "cluster-park stock (raises knowledge spillover)",
-    },
-    "firms": {
-        "kind": "client (0), prime (1) or subcontractor (2)",
-        "home": "home region",
-        "alive": "false once failed or closed (rows are never reused)",
-        "cash": "USD; a provider with negative cash fails",
-        "size": "client: relative size (mean 1), scales its needs; provider: relative size at creation",
-        "reputation": "track record against SLAs, 0–1",
-        "markup": "margin over cost that the firm asks, after tax",
-        "security": "security certification and practice, 0–1",
-        "capability": "capability per family (ITO, BPO, KPO), 0–1",
-        "team_stability": "1 − staff-weighted annual attrition (a scoring criterion)",
-        "entered": "month of entry",
-        "exited": "month of exit (−1 while alive)",
-        "loss_months": "consecutive months with a loss",
-        "win_rate": "smoothed share of bids won",
-        "bids": "bids placed this month",
-        "wins": "tenders won this month",
-        "incidents": "client: data incidents suffered on its work",
-        "burned": "client: incidents reached `management.insource_after_incidents`",
-        "profit": "provider: after-tax profit this month, USD",
-        "revenue": "provider: payments received this month, USD",
-        "industry": "client: industry (index into `demand.industry_shares`)",
-        "upgraded": "bit flags of upgrades already recorded (each counts once per firm)",
-        "served": "bit flags of the families the firm has ever delivered",
-        "work_done": "cumulative FTE-months delivered by family",
-        "first_served": "month of the firm's first delivered work (0 = none yet)",
-    },
-    "centres": {
-        "firm": "owning firm",
-        "region": "region of the centre",
-        "capacity": "staff, FTE (∞ for a client's home team)",
-        "used": "FTE committed to active links",
-        "experience": "experience per family, 0–1 (learning by doing)",
-        "opened": "month opened",
-        "alive": "false once closed",
-        "own": "a client's home team or captive centre (not a vendor)",
-        "hq": "the provider's headquarters centre (keeps a core team)",
-        "new_staff": "FTE still ramping up",
-        "attrition": "annual attrition this month",
-        "ramp_loss": "share of output lost to staff still ramping up",
-    },
-    "links": {
-        "buyer": "firm that buys (the client at tier 1, the parent's supplier below)",
-        "supplier": "firm that delivers (the client itself for its own teams)",
-        "centre": "centre that delivers",
-        "client": "end client of the chain",
-        "home": "the end client's home region",
-        "tier": "1 = client contract, 2 = module of it, 3 = module of a module …",
-        "parent": "link this module was split from (−1 at tier 1)",
-        "root": "the chain's tier-1 link",
-        "work_type": "work type (index into the catalogue)",
-        "family": "ITO, BPO or KPO",
-        "mode": "governance mode: market, modular, relational, captive, hierarchy",
-        "location": "onshore, nearshore, offshore or in-house, seen from the client's home",
-        "effort": "FTE-months awarded",
-        "fte": "FTE per month of the link",
-        "self_fte": "FTE the supplier staffs itself (fte less its modules)",
-        "delivered": "FTE-months delivered so far",
-        "failed": "FTE-months lost when the link failed",
-        "price_month": "monthly price paid by the buyer, USD",
-        "coord_month": "buyer's monthly coordination cost, USD",
-        "transition": "one-off transition cost, paid in the first month, USD",
-        "inhouse_month": "what the work would cost the client at home per month (its budget and savings baseline)",
-        "complexity": "complexity of the work, 0–1",
-        "codifiability": "how far the work can be specified and split, 0–1",
-        "sensitivity": "data sensitivity, 0–1",
-        "skill_required": "skill the work needs, 0–1",
-        "tz_sens": "time-zone sensitivity, 0–1",
-        "lang_sens": "language sensitivity, 0–1",
-        "sla": "quality the SLA requires",
-        "start": "month signed (first month of delivery)",
-        "term": "months",
-        "status": "active, completed or failed",
-        "quality_sum": "sum of monthly quality",
-        "months_done": "months delivered when the link ended",
-        "breaches": "SLA breaches so far",
-        "breaches_period": "SLA breaches in the current review period",
-        "incidents": "data incidents so far",
-        "incidents_period": "data incidents in the current review period",
-        "paid": "USD paid by the buyer so far",
-        "received": "USD received by the supplier so far (equals paid)",
-        "retendered": "signed from a re-tender",
-        "was_outsourced": "the work was outsourced before this award",
-        "depth": "deepest tier below this link, counting itself (1 = no modules)",
-        "levy_month": "monthly backlash levy paid by the client, USD",
-        "fail_propensity": "the chosen mode's failure propensity on this work, 0–1",
-        "own": "delivered by the buyer's own team (hierarchy)",
-        "cost_month": "the supplier's staff cost this month, USD",
-        "quality": "quality delivered this month, 0–1",
-        "previous_supplier": "who did the work before (−1: nobody)",
-        "pair": "buyer–supplier pair id in the trust book",
-        "region": "delivery region (fixed at signing)",
-        "band": "skill band of the work",
-        "quality_base": "quality before this month's skill gap, attrition and noise (fixed at signing)",
-        "incident_base": "monthly incident probability before the regime's protection (fixed at signing)",
-        "overhead_rate": "supplier's overhead on wages",
-        "wage_factor": "wage relative to the region's (subcontractors pay less)",
-        "prod_factor": "productivity factor (a client's home team is less productive at non-core work)",
-        "automation": "AI automation factor on effort when signed (1 = none)",
-    },
-    "packages": {
-        "buyer": "firm running the tender (client, or the parent's supplier for a module)",
-        "client": "end client",
-        "home": "the end client's home region (location class, levy, data rules)",
-        "space_home": "region the buyer coordinates from (the parent's centre for a module)",
-        "work_type": "work type",
-        "family": "ITO, BPO or KPO",
-        "effort": "FTE-months",
-        "term": "months",
-        "fte": "effort ÷ term",
-        "complexity": "0–1 (a module: × `subcontracting.module_complexity`)",
-        "codifiability": "0–1",
-        "sensitivity": "data sensitivity plus the client industry's, 0–1",
-        "skill_required": "0–1",
-        "tz_sens": "time-zone sensitivity",
-        "lang_sens": "language sensitivity",
-        "tier": "tier the award will have",
-        "parent": "parent link of a module (−1 for client needs)",
-        "exclude": "vendor not invited (it failed this work)",
-        "incumbent": "vendor invited whatever the draw (a good incumbent)",
-        "retendered": "comes from a re-tender",
-        "was_outsourced": "was outsourced before",
-        "keep_centre": "a module's own delivery option: the parent's centre",
-        "previous": "who did the work before",
-        "incumbent_centre": "centre the incumbent is invited through",
-    },
-}
-
-
 def _state_columns(table: str) -> list[tuple[str, str]]:
     """(column, type) of one of the engine's tables, as the code creates it."""
     from .demand import PACKAGE_FIELDS
@@ -500,7 +284,7 @@ def state_table(table: str) -> str:
     meanings = STATE_MEANINGS.get(table, {})
     missing = [name for name, _ in columns if name not in meanings]
     if missing:
-        raise ValueError(f"columns of {table} without a description in sim/docs.py STATE_MEANINGS: {missing}")
+        raise ValueError(f"columns of {table} without a description in sim/glossary.py STATE_MEANINGS: {missing}")
     rows = ["| variable | type | meaning |", "|---|---|---|"]
     rows += [f"| `{name}` | {kind} | {_cell(meanings[name])} |" for name, kind in columns]
     return "\n".join(rows) + "\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import docs
+from sim import docs, glossary
 from sim.docs import DOCS, render
 from sim.metrics import METRICS
 from sim.scenario import EVENT_KINDS
@@ -104,10 +104,10 @@ def test_the_generator_refuses_what_it_cannot_explain(monkeypatch):
         render("<!-- generated:nonsense -->\n<!-- /generated:nonsense -->")
     with pytest.raises(ValueError, match="no scenario section"):
         docs.schema_table("nonsense")
-    monkeypatch.delitem(docs.EVENT_MEANINGS, "backlash_tax")
+    monkeypatch.delitem(glossary.EVENT_MEANINGS, "backlash_tax")
     with pytest.raises(ValueError, match="backlash_tax"):
         docs.event_kind_table()
-    monkeypatch.delitem(docs.STATE_MEANINGS["links"], "pair")
+    monkeypatch.delitem(glossary.STATE_MEANINGS["links"], "pair")
     with pytest.raises(ValueError, match="pair"):
         docs.state_table("links")
 
