@@ -46,103 +46,26 @@ How the figures are counted:
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import gc
 import json
-import math
-import os
-import platform
-import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable
 
-Progress = Callable[[str, int, int], None]
-"""``progress(phase, done, total)``: called after every step of every phase."""
+from benchmarks.boltzmann import BOLTZMANN_TIME_BUDGET, Progress, bench_boltzmann
+from benchmarks.machine import (
+    current_rss_kb,
+    machine_info,
+    peak_rss_kb,
+    step_timing,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 QUICK = {"firms": 1_000, "months": 6, "boltzmann_agents": 1_000, "boltzmann_steps": 6}
 TARGET_RATIO = 2.0
-BOLTZMANN_TIME_BUDGET = 60.0  # seconds of stepping per Boltzmann variant before it stops early
-
-
-# --------------------------------------------------------------------------- machine
-
-def _version(dist: str) -> str | None:
-    from importlib import metadata
-
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def _git(*args: str) -> str | None:
-    try:
-        out = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
-def machine_info() -> dict:
-    import mesa
-    import numpy as np
-
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        usable = None
-    status = _git("status", "--porcelain", "--untracked-files=no")
-    return {
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "processor": platform.processor() or None,
-        "python": platform.python_version(),
-        "python_implementation": platform.python_implementation(),
-        "cpu_count": os.cpu_count(),
-        "cpu_usable": usable,
-        "numpy": np.__version__,
-        "mesa": mesa.__version__,
-        "chainsim": _version("chainsim"),
-        "git_commit": _git("rev-parse", "--short", "HEAD"),
-        "git_dirty": None if status is None else bool(status),
-        "utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
-def peak_rss_kb() -> int:
-    """Process high-water resident set size in KB (Linux reports KB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(peak // 1024) if sys.platform == "darwin" else int(peak)
-
-
-def current_rss_kb() -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
 
 
 # --------------------------------------------------------------------------- chain model
-
-def step_timing(step_seconds: list[float], stepping: float, cpu: float) -> dict:
-    """The per-step timing figures both models report."""
-    return {
-        "step_seconds_total": stepping,
-        "step_cpu_seconds": cpu,
-        "seconds_per_step": stepping / len(step_seconds),
-        "seconds_per_step_median": statistics.median(step_seconds),
-        "seconds_per_step_min": min(step_seconds),
-        "seconds_per_step_max": max(step_seconds),
-    }
-
 
 def world_sizes(firms: int) -> dict[str, int]:
     """``firms`` split into clients, primes and subcontractors in the bundled baseline's proportions."""
@@ -247,73 +170,6 @@ def bench_chain(firms: int = 10_000, months: int = 60, seed: int = 1, events: bo
     }
 
 
-# --------------------------------------------------------------------------- Boltzmann
-
-def _boltzmann_classes():
-    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannWealth
-
-    class BoltzmannWithoutCollector(BoltzmannWealth):
-        """Mesa's example with the per-step DataCollector call removed (construction unchanged)."""
-
-        def step(self):
-            self.agents.shuffle_do("step")
-
-    return BoltzmannWealth, BoltzmannWithoutCollector
-
-
-def bench_boltzmann(n: int = 10_000, steps: int = 60, seed: int = 1, datacollector: bool = True,
-                    time_budget: float = BOLTZMANN_TIME_BUDGET, progress: Progress | None = None) -> dict:
-    """Build and run Mesa's Boltzmann wealth model on a square grid; return its timings.
-
-    Stepping stops early (and says so) once it has taken ``time_budget`` seconds.
-    """
-    shipped, stripped = _boltzmann_classes()
-    cls = shipped if datacollector else stripped
-    side = math.ceil(math.sqrt(n))
-    phase = "boltzmann" if datacollector else "boltzmann (no DataCollector)"
-    gc.collect()
-    rss_before = current_rss_kb()
-
-    t0 = time.perf_counter()
-    model = cls(n=int(n), width=side, height=side, seed=seed)
-    t1 = time.perf_counter()
-
-    step_seconds: list[float] = []
-    agents: list[int] = []
-    cpu0 = time.process_time()
-    for step in range(int(steps)):
-        agents.append(len(model.agents))
-        start = time.perf_counter()
-        model.step()
-        step_seconds.append(time.perf_counter() - start)
-        if progress is not None:
-            progress(phase, step + 1, int(steps))
-        if sum(step_seconds) > time_budget and step + 1 < steps:
-            break
-
-    cpu = time.process_time() - cpu0
-    stepping = sum(step_seconds)
-    agent_steps = sum(agents)
-    return {
-        "variant": "as shipped (DataCollector every step)" if datacollector else "without DataCollector",
-        "datacollector": bool(datacollector),
-        "seed": int(seed),
-        "agents": int(n),
-        "grid": [side, side],
-        "steps_requested": int(steps),
-        "steps_run": len(step_seconds),
-        "truncated": len(step_seconds) < int(steps),
-        "time_budget_seconds": time_budget,
-        "build_seconds": t1 - t0,
-        **step_timing(step_seconds, stepping, cpu),
-        "agent_steps": agent_steps,
-        "agent_steps_per_second": agent_steps / stepping,
-        "rss_kb_before": rss_before,
-        "peak_rss_kb": peak_rss_kb(),
-        "step_seconds": step_seconds,
-    }
-
-
 # --------------------------------------------------------------------------- together
 
 def run_benchmark(firms: int = 10_000, months: int = 60, boltzmann_steps: int | None = None, seed: int = 1,
@@ -387,8 +243,8 @@ def _run(firms, months, boltzmann_agents, boltzmann_steps, seed, quick, progress
     living = chain["agent_steps_per_second_living"]
     ratio = living / shipped["agent_steps_per_second"]
     notes = [
-        "ratio = chain living agent-steps/s / Boltzmann as-shipped agent-steps/s (DataCollector every step, "
-        "as in Mesa's example; the chain model also records metrics every month).",
+        ("ratio = chain living agent-steps/s / Boltzmann as-shipped agent-steps/s (DataCollector every step, "
+         "as in Mesa's example; the chain model also records metrics every month)."),
         "ratio_vs_no_datacollector uses Boltzmann without its per-step DataCollector: the stricter comparison.",
         "All phases run serially in one process; peak RSS is the process high-water mark after each phase's first round.",
     ]
@@ -423,75 +279,6 @@ def _run(firms, months, boltzmann_agents, boltzmann_steps, seed, quick, progress
         "wall_seconds": time.perf_counter() - started,
         "notes": notes,
     }
-
-
-# --------------------------------------------------------------------------- profile
-
-def profile_chain(firms: int = 10_000, months: int = 12, seed: int = 1, top: int = 15, events: bool = False) -> dict:
-    """cProfile the chain model's stepping (construction excluded); return the hot spots.
-
-    Returns ``{"tottime": [...], "cumulative": [...], "total_seconds": ...}``,
-    each list the ``top`` entries as dicts of function, file:line, calls,
-    tottime and cumtime, plus the ``pstats`` text of both sorts under ``text``.
-    """
-    import cProfile
-    import io
-    import pstats
-
-    from sim import ChainModel, load_scenario
-
-    overrides = {f"world.{k}": v for k, v in world_sizes(firms).items()}
-    overrides["world.months"] = int(months)
-    if events:
-        overrides["events"] = all_events(months)
-    model = ChainModel(load_scenario("baseline", overrides), seed=seed)
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
-    profiler.enable()
-    for _ in range(int(months)):
-        model.step()
-    profiler.disable()
-    total = time.perf_counter() - start
-
-    stats = pstats.Stats(profiler)
-    root = str(REPO) + os.sep
-
-    def entries(key: str) -> list[dict]:
-        rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2 if key == "tottime" else 3], reverse=True)
-        out = []
-        for (filename, line, func), (cc, nc, tt, ct, _callers) in rows[:top]:
-            where = filename[len(root):] if filename.startswith(root) else filename
-            if "site-packages" + os.sep in where:
-                where = where.split("site-packages" + os.sep, 1)[1]
-            out.append({"function": func, "where": f"{where}:{line}", "calls": nc, "primitive_calls": cc,
-                        "tottime": tt, "cumtime": ct, "share_of_total": tt / total if total else None})
-        return out
-
-    text = {}
-    for key in ("tottime", "cumulative"):
-        buffer = io.StringIO()
-        pstats.Stats(profiler, stream=buffer).sort_stats(key).print_stats(top)
-        text[key] = buffer.getvalue()
-    return {"firms": int(firms), "months": int(months), "total_seconds": total,
-            "tottime": entries("tottime"), "cumulative": entries("cumulative"), "text": text}
-
-
-def render_profile(profile: dict, console=None) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
-    console.print(f"[bold]chain model profile[/bold] — {profile['firms']:,} firms x {profile['months']} months, "
-                  f"{profile['total_seconds']:.2f} s under cProfile (construction excluded)")
-    for key, title in (("tottime", "by own time (tottime)"), ("cumulative", "by cumulative time")):
-        table = Table(title=title, show_header=True, header_style="bold")
-        for column, justify in (("#", "right"), ("function", "left"), ("file:line", "left"), ("calls", "right"),
-                                ("tottime s", "right"), ("cumtime s", "right"), ("own %", "right")):
-            table.add_column(column, justify=justify)
-        for i, row in enumerate(profile[key], 1):
-            table.add_row(str(i), row["function"], row["where"], f"{row['calls']:,}", f"{row['tottime']:.3f}",
-                          f"{row['cumtime']:.3f}", f"{100 * (row['share_of_total'] or 0):.1f}")
-        console.print(table)
 
 
 # --------------------------------------------------------------------------- output
@@ -593,10 +380,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     firms = args.firms if args.firms is not None else (QUICK["firms"] if args.quick else 10_000)
     if args.profile:
+        from benchmarks.profile import profile_chain, render_profile
+
         months = args.months if args.months is not None else (QUICK["months"] if args.quick else 12)
         profile = profile_chain(firms, months, args.seed, args.top, args.events)
         render_profile(profile)

@@ -141,7 +141,7 @@ def figure(rows: list[dict]):
 def run(sizes: list[int], months: int, events: bool = True, sweep: bool = False, quick: bool = False,
         progress=None) -> dict:
     """Measure every size (smallest first) and, optionally, the sweep's parallel efficiency."""
-    from benchmarks.engine import machine_info
+    from benchmarks.machine import machine_info
 
     started = time.perf_counter()
     rows = []
