@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import numpy as np
 
@@ -18,6 +18,13 @@ from .experiments.design import compare_design
 from .experiments.execute import close_client, default_workers, execute
 from .experiments.store import DEFAULT_PATH, ResultsStore, StoreError
 from .scenario import ScenarioError
+
+# Options every experiment command shares (compare, sweep, sensitivity): one declaration each.
+Workers = Annotated[int, typer.Option("--workers", "-w", min=1, max=256,
+                                      help="Processes (1 = serial). Results are identical either way.")]
+Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help="Run on a Dask cluster: tcp://host:port of its scheduler.")]
+DaskLocal = Annotated[Optional[int], typer.Option("--dask-local", min=1, max=256,
+                                                   help="Run on a new local Dask cluster with N worker processes.")]
 
 results_app = typer.Typer(help="Browse and export the results store.", no_args_is_help=True)
 app.add_typer(results_app, name="results")
@@ -35,11 +42,11 @@ def compare(
     outcome: list[str] = typer.Option([], "--outcome", "-o", help=f"Outcome to report, repeatable; NAME or NAME:REGION. Names: {', '.join(OUTCOMES)}. Default: {', '.join(DEFAULT_OUTCOMES)}."),
     horizon: Optional[int] = typer.Option(None, "--horizon", min=1, help="Month the effects are measured at (default: the last)."),
     window: int = typer.Option(12, "--window", min=1, help="Months averaged, ending at the horizon."),
-    workers: int = typer.Option(default_workers(), "--workers", "-w", min=1, max=256, help="Processes (1 = serial). Results are identical either way."),
+    workers: Workers = default_workers(),
     store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB); runs already there are not run again."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the effects table as CSV."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://host:port of its scheduler."),
-    dask_local: Optional[int] = typer.Option(None, "--dask-local", min=1, max=256, help="Run on a new local Dask cluster with N worker processes."),
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
     figures: Optional[Path] = typer.Option(None, "--figures", help="Also save the effects figure here (HTML, and PNG when Chromium is installed)."),
 ):
     """Compare policy scenarios with a baseline: effect sizes with bootstrap 95% intervals.
@@ -197,11 +204,11 @@ def sweep(
     months: Optional[int] = typer.Option(None, "--months", "-m", min=1, max=1200, help="Months per run."),
     seed: int = typer.Option(1, "--seed", "-s", min=0, help="Seeds the sampler and the replicate seeds."),
     set_: list[str] = typer.Option([], "--set", help="Fixed overrides for every run: --set world.clients=500"),
-    workers: int = typer.Option(default_workers(), "--workers", "-w", min=1, max=256, help="Processes (1 = serial)."),
+    workers: Workers = default_workers(),
     store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB); finished runs are reused."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Write the sample points and their outcome as CSV."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://host:port of its scheduler."),
-    dask_local: Optional[int] = typer.Option(None, "--dask-local", min=1, max=256, help="Run on a new local Dask cluster with N worker processes."),
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
     figures: Optional[Path] = typer.Option(None, "--figures", help="Also save figures here (HTML, and PNG when Chromium is installed)."),
 ):
     """Sweep parameters by design (grid, Latin hypercube, Sobol, Morris); with sobol or morris, print sensitivity indices.
@@ -263,7 +270,7 @@ def sensitivity(
     months: Optional[int] = typer.Option(None, "--months", "-m", min=1, max=1200, help="Months per run."),
     seed: int = typer.Option(1, "--seed", "-s", min=0, help="Seed."),
     set_: list[str] = typer.Option([], "--set", help="Fixed overrides for every run."),
-    workers: int = typer.Option(default_workers(), "--workers", "-w", min=1, max=256, help="Processes (1 = serial)."),
+    workers: Workers = default_workers(),
     store: Path = typer.Option(DEFAULT_PATH, "--store", help="Results store (DuckDB)."),
     figures: Optional[Path] = typer.Option(None, "--figures", help="Also save figures here (HTML, and PNG when Chromium is installed)."),
 ):
