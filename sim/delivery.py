@@ -48,12 +48,12 @@ def deliver(model) -> dict:
     # positions of the outsourced links in ``act``: gathers by position are several times faster
     # than boolean masks whose 0/1 pattern is random (same elements, same order)
     at_out = np.flatnonzero(outsourced)
-    o = act[at_out]
-    churn = s.evolution.attrition_quality_penalty * c.attrition.take(centre[at_out])
-    quality = np.clip(L.quality_base.take(o) - skill.quality_loss(gap[at_out], d.skill_quality_penalty) - churn
+    o = act.take(at_out)
+    churn = s.evolution.attrition_quality_penalty * c.attrition.take(centre.take(at_out))
+    quality = np.clip(L.quality_base.take(o) - skill.quality_loss(gap.take(at_out), d.skill_quality_penalty) - churn
                       + rng.normal(0.0, d.quality_noise, o.size), 0.0, 1.0)
     breach_o = quality < L.sla.take(o)
-    incident_o = rng.random(o.size) < L.incident_base.take(o) * (1 - r.data_regime.take(reg[at_out]))
+    incident_o = rng.random(o.size) < L.incident_base.take(o) * (1 - r.data_regime.take(reg.take(at_out)))
     L.quality[o] = quality
     L.quality_sum[o] = L.quality_sum.take(o) + quality   # = ``+=`` at distinct rows; ``take`` gathers faster
     # the counters only move where a breach or an incident happened (a few % of links)
@@ -101,7 +101,7 @@ def deliver(model) -> dict:
     parent = L.parent.take(act)
     module = parent >= 0
     at_module = np.flatnonzero(module)
-    sub_paid = np.bincount(L.centre[parent[at_module]], payment[at_module], c.n)
+    sub_paid = np.bincount(L.centre.take(parent.take(at_module)), payment.take(at_module), c.n)
     provider = ~c.own & c.alive
     idle = np.where(provider, np.maximum(c.capacity - c.used, 0.0), 0.0)
     bench = idle * (r.wage[c.region, 1] * s.cost.bench_cost_share + FIXED_OVERHEAD_USD * 0.5)
@@ -116,7 +116,7 @@ def deliver(model) -> dict:
     at_top = np.flatnonzero(~module)   # client contracts (tier 1), in-house teams included
     client = L.client.take(act)
     inhouse_month = L.inhouse_month.take(act)
-    budget = np.bincount(client[at_top], inhouse_month[at_top], f.n)
+    budget = np.bincount(client.take(at_top), inhouse_month.take(at_top), f.n)
     own_cost = np.bincount(buyer, staff_cost * ~outsourced, f.n)
     buyer_costs = np.bincount(buyer, buyer_cost, f.n)
     is_client = f.kind == CLIENT
@@ -136,6 +136,7 @@ def deliver(model) -> dict:
         "centre": centre, "region": reg, "family": fam, "supplier": supplier, "buyer": buyer, "client": client,
         "own": ~outsourced, "module": module, "parent": parent, "self_fte": self_fte, "fte": fte,
         "at_outsourced": at_out, "at_module": at_module, "at_top": at_top,  # positions in act
+        "outsourced_links": o,  # the rows at at_outsourced, gathered once
         "inhouse_month": inhouse_month, "price": price,
     }
     out.update(

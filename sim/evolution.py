@@ -50,7 +50,7 @@ def advance(model, delivered: dict) -> dict:
 
         # ---- trust per (buyer, supplier) pair
         at_out = v["at_outsourced"]
-        model.trust.update(L.pair[act[at_out]], ok[at_out], e.trust_rate, e.trust_loss)
+        model.trust.update(L.pair.take(v["outsourced_links"]), ok.take(at_out), e.trust_rate, e.trust_loss)
 
     # ---- markups follow win rate and utilisation
     providers = f.kind != CLIENT

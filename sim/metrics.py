@@ -87,7 +87,7 @@ class Recorder:
         # (positions in act from delivery: index gathers beat boolean masks with a random 0/1 pattern)
         child = v["module"]
         at_child = v["at_module"]
-        passed_on = np.bincount(np.searchsorted(act, v["parent"][at_child]), payment[at_child], act.size)
+        passed_on = np.bincount(np.searchsorted(act, v["parent"].take(at_child)), payment.take(at_child), act.size)
         value = np.where(own, staff_cost, payment - passed_on)
         cell = (reg * NF + fam) * NL + loc
         size = R * NF * NL
@@ -116,17 +116,17 @@ class Recorder:
         self._add(step, "link_value_usd", np.bincount(mode, np.where(own, staff_cost, price), len(MODES)), NONE, NONE, modes)
 
         at_top = np.flatnonzero(~child & ~own)   # outsourced client contracts
-        out1 = act[at_top]
+        out1 = act.take(at_top)
         self._add(step, "chain_depth_mean", L.depth.take(out1).mean() if out1.size else 0.0)
-        self._add(step, "subcontracted_share", v["fte"][at_child].sum() / v["fte"][at_top].sum() if out1.size else 0.0)
+        self._add(step, "subcontracted_share", v["fte"].take(at_child).sum() / v["fte"].take(at_top).sum() if out1.size else 0.0)
 
         # savings against doing the same work in-house at home, per family (tier-1 work only)
         t1 = ~child & (loc != INHOUSE)  # work that left the client's home team
         actual = payment + np.where(own, staff_cost, 0.0) + delivered["buyer_cost"]
         at_t1 = np.flatnonzero(t1)
-        fam_t1 = fam[at_t1]
-        spent = np.bincount(fam_t1, actual[at_t1], NF)
-        baseline = np.bincount(fam_t1, v["inhouse_month"][at_t1], NF)
+        fam_t1 = fam.take(at_t1)
+        spent = np.bincount(fam_t1, actual.take(at_t1), NF)
+        baseline = np.bincount(fam_t1, v["inhouse_month"].take(at_t1), NF)
         self._add(step, "client_savings_share", np.where(baseline > 0, 1.0 - spent / np.maximum(baseline, 1e-12), 0.0), NONE, np.arange(NF))
 
         outsourced = ~own
@@ -136,7 +136,7 @@ class Recorder:
         breached = np.count_nonzero(breach & outsourced)
         self._add(step, "sla_compliance", 1.0 - breached / n_outsourced if n_outsourced else 1.0)
         self._add(step, "data_incidents", float(delivered["incident"].sum()))
-        prime_value = np.bincount(v["supplier"][at_top], price[at_top], f.n)
+        prime_value = np.bincount(v["supplier"].take(at_top), price.take(at_top), f.n)
         total = prime_value.sum()
         self._add(step, "hhi_primes", float(((prime_value / total) ** 2).sum()) if total > 0 else 0.0)
         self._add(step, "firms_entered", float(evolved["entered"].size))
@@ -157,7 +157,7 @@ class Recorder:
         self._add(step, "productivity", np.where(staff > 0, prod_r, 0.0), regions)
         # FTE the work in hand would need without AI automation, less what it needs with it
         a = np.maximum(L.automation.take(act), 1e-9)
-        self._add(step, "displaced_fte", float((v["fte"] * (1.0 - a) / a)[v["at_top"]].sum()))
+        self._add(step, "displaced_fte", float((v["fte"] * (1.0 - a) / a).take(v["at_top"]).sum()))
         exported = (loc_i == NEARSHORE) | (loc_i == OFFSHORE)  # a host's market: work it does for clients abroad
         for name, value in scorecard(m, fte[nz][exported], reg_i[exported]).items():
             self._add(step, name, value, regions)
