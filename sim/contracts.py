@@ -121,8 +121,6 @@ def end_links(model, rows, status) -> None:
     if status != ACTIVE:
         L.failed[rows] += np.where(status == 2, remaining, 0.0)
     L.status[rows] = status
-    if status != ACTIVE:
-        model.ended_links.append(rows)   # for ``model.refresh_active``
     np.add.at(c.used, L.centre[rows], -L.self_fte[rows])
     c.used = np.maximum(c.used, 0.0)
 

@@ -85,8 +85,6 @@ class ChainModel(mesa.Model):
         self.industries = list(scenario.demand.industry_shares)
         self.industry_sensitivity = np.array([scenario.demand.industry_sensitivity.get(i, 0.0) for i in self.industries])
         self.active_links = np.zeros(0, dtype=np.int64)
-        self._links_scanned = 0  # link rows already looked at by ``refresh_active``
-        self.ended_links: list[np.ndarray] = []  # rows closed by ``contracts.end_links`` since then
         self._active_modules = None  # ``contracts._active_modules``: kept while ``active_links`` is unchanged
         self.split_next = np.zeros(0, dtype=np.int64)  # module links to split further next month
         self.relocation_plans = {"source": np.zeros(0, dtype=np.int64), "region": np.zeros(0, dtype=np.int64),
@@ -162,30 +160,7 @@ class ChainModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
     def refresh_active(self) -> None:
-        """Positions of the active links, ascending.
-
-        A link is appended active and leaves that state only in ``contracts.end_links``, which
-        lists the rows it closes in ``ended_links``. So the last refresh's positions minus the
-        rows closed since, plus the rows appended since that are still active, are the same
-        positions as a scan of every link ever signed (over twice as many rows as are active
-        by month 60), at a fraction of the cost; with nothing closed or appended there is
-        nothing to do."""
-        status = self.links.status
-        scanned = self._links_scanned
-        if not self.ended_links and scanned == status.size:
-            return
-        active = self.active_links
-        if self.ended_links:
-            closed = np.concatenate(self.ended_links)
-            self.ended_links.clear()
-            closed = closed[closed < scanned]   # rows appended since the last refresh are scanned below
-            if closed.size:
-                keep = np.ones(active.size, dtype=bool)
-                keep[np.searchsorted(active, closed)] = False
-                active = active[keep]
-        signed = np.flatnonzero(status[scanned:] == ACTIVE) + scanned
-        self.active_links = np.concatenate([active, signed])
-        self._links_scanned = status.size
+        self.active_links = np.flatnonzero(self.links.status == ACTIVE)
 
     def refresh_space(self) -> None:
         """Region-pair attractiveness and family fit, from this month's wages and rules."""

@@ -51,13 +51,6 @@ class Table:
         for name, arr in self._data.items():
             views[name] = arr[:n]
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        # only reached before ``_publish`` has run (or for names that are not columns)
-        data = self.__dict__.get("_data")
-        if data is None or name not in data:
-            raise AttributeError(name)
-        return data[name][: self.n]
-
     def __getstate__(self) -> dict:
         # views would be pickled as copies detached from their buffers: rebuild them instead; and
         # only the used rows travel (a table reserved for a long run is mostly untouched capacity)
