@@ -18,9 +18,11 @@ import csv
 import threading
 from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 
 import dash
 
+from sim.experiments.browse import store_file
 from sim.model import ChainModel
 from sim.scenario import SCENARIO_DIR, load_scenario
 
@@ -43,12 +45,13 @@ _LOCKS: dict[str, threading.RLock] = {}         # tab id -> lock held while its 
 _REGISTRY = threading.Lock()                    # guards the three dicts above
 
 
-def _region_ids() -> list[str]:
+def _region_names() -> dict[str, str]:
     with open(SCENARIO_DIR / "data" / "regions.csv", encoding="utf-8") as f:
-        return [row["region_id"] for row in csv.DictReader(f)]
+        return {row["region_id"]: row["name"] for row in csv.DictReader(f)}
 
 
-REGION_IDS = _region_ids()
+REGION_NAMES = _region_names()      # region id -> name, in the data file's order
+REGION_IDS = list(REGION_NAMES)
 
 
 def bundled() -> list[str]:
@@ -60,6 +63,12 @@ def default_scenario() -> str:
     """The scenario the server was started with (``chainsim dashboard --scenario``)."""
     name = dash.get_app().server.config.get("CHAINSIM_SCENARIO", "classroom")
     return name if name in bundled() else "classroom"
+
+
+def results_store() -> Path:
+    """The results store this server writes and reads (``chainsim dashboard --results``: a folder or a
+    .duckdb file), else the CLI's default."""
+    return store_file(dash.get_app().server.config.get("CHAINSIM_RESULTS"))
 
 
 @lru_cache(maxsize=64)
@@ -114,12 +123,27 @@ def model_to_show(session, months: int = 24) -> ChainModel:
     return finished_run(default_scenario(), months)
 
 
+def is_live(model: ChainModel, session) -> bool:
+    """Whether ``model`` is this tab's live model (rather than a finished run standing in for it)."""
+    return isinstance(session, str) and SESSIONS.get(session) is model
+
+
+def shown_source(model: ChainModel, session) -> str:
+    """Which world a page is showing: the tab's own Live world, or a finished run standing in for it."""
+    name = model.scenario.scenario.name
+    if is_live(model, session):
+        return (f"Your Live model: this tab's live world, the {name} scenario at month {model.month}. "
+                "Step or play it on Live, then come back.")
+    return (f"A finished {model.month}-month run of the {name} scenario: nothing has run on the Live page "
+            "in this tab yet. Press step or play there to see your own world.")
+
+
 def read_shown(session, read, months: int = 24):
     """``read(model)`` on the model this tab shows (see ``model_to_show``). A tab's live model is
     read under the tab's lock, so a Live step still in flight when the user switched pages cannot
     change it halfway through the read."""
     model = model_to_show(session, months)
-    if isinstance(session, str) and SESSIONS.get(session) is model:
+    if is_live(model, session):
         with tab_lock(session):
             return read(model)
     return read(model)

@@ -13,7 +13,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.sessions import REGION_IDS, SESSIONS, read_shown
+from dashboard.sessions import REGION_IDS, read_shown, shown_source
 from sim.figures import chain as chain_fig
 from sim.firm_card import firm_card
 from sim.scenario import FAMILIES
@@ -76,14 +76,6 @@ def legend() -> html.Div:
     ], className="chain-legend")
 
 
-def source_text(model, session) -> str:
-    name = model.scenario.scenario.name
-    if isinstance(session, str) and SESSIONS.get(session) is model:
-        return f"This tab's live world: {name}, month {model.month}."
-    return (f"A finished {model.month}-month run of {name} (nothing has run in this tab yet; "
-            f"the Live page runs your own world).")
-
-
 @callback(
     Output("chain-graph", "elements"), Output("chain-graph", "layout"), Output("chain-source", "children"),
     Output("chain-count", "children"), Output("chain-message", "children"),
@@ -92,7 +84,7 @@ def source_text(model, session) -> str:
 )
 def draw(regions, families, tiers, max_links, session):
     source, links, max_tier = read_shown(
-        session, lambda model: (source_text(model, session), chain_fig.chain_links(model), model.scenario.world.max_tier),
+        session, lambda model: (shown_source(model, session), chain_fig.chain_links(model), model.scenario.world.max_tier),
         SHOWN_MONTHS)
     try:
         flt = chain_fig.parse_filter(regions, families, tiers, REGION_IDS, max_tier)

@@ -17,20 +17,25 @@ store means "not saved", never half-written).
 
 # No `from __future__ import annotations`: Dash imports pages without registering them in
 # sys.modules, and dataclasses cannot resolve string annotations there.
-import csv
 import math
 import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard.sessions import REGION_IDS, bundled
+from dashboard.sessions import (
+    REGION_IDS,
+    REGION_NAMES,
+    bundled,
+    results_store,
+    world_size_firms,
+)
 from dashboard.sessions import WORLD_SIZES as SIZES
 from sim import figures
 from sim.experiments.compare import (
@@ -41,9 +46,8 @@ from sim.experiments.compare import (
 )
 from sim.experiments.design import RunSpec, compare_design
 from sim.experiments.shared_store import Comparison, run_shared
-from sim.experiments.store import DEFAULT_PATH
 from sim.figures import effects as effects_figure
-from sim.scenario import SCENARIO_DIR, ScenarioError, load_scenario
+from sim.scenario import ScenarioError, load_scenario
 
 dash.register_page(__name__, path="/compare", name="Compare", order=3)
 
@@ -101,27 +105,19 @@ def policies() -> list[str]:
     return [s for s in bundled() if s not in (BASELINE, "classroom")]
 
 
-@lru_cache(maxsize=1)
-def region_names() -> dict[str, str]:
-    with open(SCENARIO_DIR / "data" / "regions.csv", encoding="utf-8") as f:
-        return {row["region_id"]: row["name"] for row in csv.DictReader(f)}
-
-
-@lru_cache(maxsize=1)
 def world_labels() -> dict[str, str]:
     """Each world size with its number of firms, so a planner can judge the wait."""
-    def firms(size: str) -> int:
-        w = load_scenario(BASELINE, WORLD_SIZES[size]).world
-        return w.clients + w.primes + w.subcontractors
+    def firms(size: str) -> str:
+        return f"{world_size_firms(BASELINE, size):,} firms"
 
-    return {"small": f"small: {firms('small'):,} firms (seconds)", "medium": f"medium: {firms('medium'):,} firms",
-            "scenario": f"as in the scenario files: {firms('scenario'):,} firms (slow)"}
+    return {"small": f"small: {firms('small')} (seconds)", "medium": f"medium: {firms('medium')}",
+            "scenario": f"as in the scenario files: {firms('scenario')} (slow)"}
 
 
 def outcome_label(outcome: str) -> str:
     name, _, region = outcome.partition(":")
     label = OUTCOME_LABELS.get(name, name)
-    return f"{label} in {region_names().get(region, region)}" if region else label
+    return f"{label} in {REGION_NAMES.get(region, region)}" if region else label
 
 
 def outcome_options() -> list[dict]:
@@ -219,15 +215,6 @@ def timing_notes(request: Request) -> list[str]:
 
 # ---------------------------------------------------------------- running
 
-def store_path() -> Path:
-    """The results store the server was pointed at (``CHAINSIM_RESULTS``: a folder or a .duckdb file), else the CLI's."""
-    setting = dash.get_app().server.config.get("CHAINSIM_RESULTS")
-    if not setting:
-        return DEFAULT_PATH
-    path = Path(setting)
-    return path if path.suffix == ".duckdb" or path.is_file() else path / DEFAULT_PATH.name
-
-
 def run_comparison(request: Request, store: Path | None = None,
                    progress: Callable[[int, int], None] = lambda done, total: None,
                    workers: int | None = None) -> Comparison:
@@ -311,7 +298,7 @@ def _download_name(data) -> str:
 # ---------------------------------------------------------------- page
 
 def layout(**_):
-    store = store_path()
+    store = results_store()
     return html.Div([
         html.H2("Compare policies against the baseline"),
         html.P("Each scenario runs on the same seeds as the baseline (common random numbers); an effect is the "
@@ -383,7 +370,7 @@ def run_compare(set_progress, _clicks, scenarios, replicates, months, world, out
         request = read_request(scenarios, replicates, months, world, outcomes)
     except CompareInputError as exc:
         return (*keep, str(exc))
-    store = store_path() if isinstance(save, list) and "save" in save else None
+    store = results_store() if isinstance(save, list) and "save" in save else None
     set_progress(("0", "1", "preparing the runs…"))
 
     def report(done: int, total: int) -> None:

@@ -17,7 +17,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.sessions import REGION_IDS
+from dashboard.sessions import REGION_IDS, results_store
 from sim import figures
 from sim.experiments import browse
 from sim.experiments.browse import DIMENSIONS, EVERY, DesignError, StoreUnavailable
@@ -28,7 +28,6 @@ from sim.metrics import METRICS
 
 dash.register_page(__name__, path="/experiments", name="Experiments", order=4)
 
-CONFIG_KEY = "CHAINSIM_RESULTS"
 ALL_EXPERIMENTS = "__every_experiment__"
 COMPARE_OUTCOMES = ["jobs", "tax_revenue", "wages", "savings", "sla", "offshore_share"]   # the CLI's defaults
 GRAPH = {"displaylogo": False}
@@ -39,11 +38,6 @@ RUN_COLUMNS = [("label", "run"), ("scenario", "scenario"), ("seed", "seed"), ("m
                ("finished", "finished"), ("seconds", "seconds"), ("scenario_hash", "scenario hash"),
                ("code_version", "code"), ("run_id", "run id"), ("experiment_id", "experiment"),
                ("overrides", "overrides")]
-
-
-def store_path():
-    """The store this server reads (``app.server.config["CHAINSIM_RESULTS"]``, else the CLI's default)."""
-    return browse.store_file(dash.get_app().server.config.get(CONFIG_KEY))
 
 
 def table(frame: pd.DataFrame, pairs, id_: str | None = None) -> html.Div:
@@ -135,7 +129,7 @@ def layout(experiment=None, outcome=None, **_):
           Output("exp-choice", "options"), Output("exp-choice", "value"),
           Input("exp-reload", "n_clicks"), State("exp-choice", "value"), State("exp-wanted", "data"))
 def read_store(_reload, chosen, wanted):
-    path = store_path()
+    path = results_store()
     where = f"store: {path}"
     try:
         with browse.reading(path) as store:
@@ -160,7 +154,7 @@ def show_runs(experiment, shown):
     if not isinstance(experiment, str):
         return [], [], []
     try:
-        with browse.reading(store_path()) as store:
+        with browse.reading(results_store()) as store:
             runs = browse.runs(store, None if experiment == ALL_EXPERIMENTS else experiment)
     except StoreUnavailable:
         return [], [], []          # the status line above already says why
@@ -190,7 +184,7 @@ def dimension_choices(run_ids, metric, *current):
     values = {d: [] for d in DIMENSIONS}
     if valid_runs(run_ids) and metric in METRICS:
         try:
-            with browse.reading(store_path()) as store:
+            with browse.reading(results_store()) as store:
                 values = browse.dimensions(store, run_ids, metric)
         except StoreUnavailable:
             pass
@@ -216,7 +210,7 @@ def plot_metric(run_ids, metric, split, *chosen):
         return figures.empty("Nothing to draw"), "Choose up to 50 runs and a metric from the lists."
     choice = dict(zip(DIMENSIONS, chosen))
     try:
-        with browse.reading(store_path()) as store:
+        with browse.reading(results_store()) as store:
             known = browse.dimensions(store, run_ids, metric)
             bad = [f"{d}={v!r}" for d, v in choice.items() if v != EVERY and v not in known[d]]
             if bad:
@@ -255,7 +249,7 @@ def analyse(experiment, outcome, region, condition, threshold, density):
         return [], f"{outcome} has no regional form; clear the region (regional outcomes: {', '.join(sorted(REGIONAL))})."
     name = f"{outcome}:{region}" if region else outcome
     try:
-        with browse.reading(store_path()) as store:
+        with browse.reading(results_store()) as store:
             kind = store.design(experiment).get("kind", "")
             if kind == "compare":
                 return comparison(store, experiment, name), ""
@@ -338,4 +332,4 @@ def prim_part(cases: pd.DataFrame, outcome: str, condition, threshold, density) 
     ], className="exp-pair")], ""
 
 
-__all__ = ["CONFIG_KEY", "analyse", "dimension_choices", "layout", "plot_metric", "read_store", "show_runs"]
+__all__ = ["analyse", "dimension_choices", "layout", "plot_metric", "read_store", "show_runs"]

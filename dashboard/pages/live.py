@@ -64,8 +64,7 @@ def _speed(value, fallback=400) -> int:
 
 def size_options(scenario: str) -> list[dict]:
     """The world sizes on offer, each labelled with how many firms it starts with in this scenario."""
-    names = {"scenario": "scenario"}
-    return [{"label": f"{world_size_firms(scenario, size):,} firms ({names.get(size, size)})", "value": size}
+    return [{"label": f"{world_size_firms(scenario, size):,} firms ({size})", "value": size}
             for size in WORLD_SIZES]
 
 

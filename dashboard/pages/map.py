@@ -16,7 +16,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard.sessions import SESSIONS, read_shown
+from dashboard.sessions import read_shown, shown_source
 from sim.figures import maps
 
 dash.register_page(__name__, path="/map", name="Map", order=2)
@@ -66,15 +66,6 @@ def region_table(model) -> pd.DataFrame:
     return pd.DataFrame({"region_id": model.region_ids, "name": list(model.region_data["name"])})
 
 
-def source_note(model, session) -> str:
-    """Which model the reader is looking at: their own Live world, or a finished run standing in for it."""
-    name = model.scenario.scenario.name
-    if isinstance(session, str) and SESSIONS.get(session) is model:
-        return f"Your Live model: the {name} scenario at month {model.month}. Step or play it on Live, then come back."
-    return (f"A finished {model.month}-month run of the {name} scenario: nothing has run on the Live page "
-            "in this tab yet. Press step or play there to map your own world.")
-
-
 def month_marks(ran: list[int]) -> dict:
     """A mark at the first and last month and every sixth between, so labels never crowd."""
     return {m: str(m) for m in ran if m in (ran[0], ran[-1]) or (m % 6 == 0 and ran[-1] - m >= 3 and m - ran[0] >= 3)}
@@ -91,7 +82,7 @@ def draw(metric, month, session):
     keep = (no_update,) * 8
     if metric not in maps.MAP_METRICS:
         return (*keep, f"Unknown metric {metric!r}; choose one from the list.")
-    model, metrics, source = read_shown(session, lambda m: (m, m.metrics(), source_note(m, session)))
+    model, metrics, source = read_shown(session, lambda m: (m, m.metrics(), shown_source(m, session)))
     ran = maps.months(metrics)
     if not ran:
         return (*keep, "Nothing has run yet: there is no month to map.")
