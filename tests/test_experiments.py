@@ -121,6 +121,8 @@ def test_cli_compare_writes_effects_and_rejects_bad_input(tmp_path):
                                 "--csv", str(csv), "-o", "jobs", *sets])
     assert again.exit_code == 0, again.output
     assert "2 of 4 runs already" in again.output and set(pd.read_csv(csv).scenario) == {"cluster_park"}
+    with ResultsStore(store, read_only=True) as results:
+        assert list(results.experiments().finished_runs) == [4, 4]      # the reused baseline runs count for both
     for bad in (["compare", "no_such_scenario", "--store", str(store)],
                 ["compare", "us_backlash_tax", "-o", "nonsense", "--store", str(store)],
                 ["compare", "us_backlash_tax", "-r", "1", "--store", str(store)],

@@ -123,10 +123,10 @@ class ResultsStore:
         return self.con.execute("SELECT * FROM runs WHERE list_contains(?, run_id) ORDER BY scenario, seed", [named]).df()
 
     def experiments(self) -> pd.DataFrame:
-        return self.con.execute(
-            "SELECT e.experiment_id, e.kind, e.created, count(r.run_id) AS finished_runs "
-            "FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.experiment_id AND r.status = 'finished' "
-            "GROUP BY ALL ORDER BY e.created").df()
+        """Every experiment with its finished runs counted as ``runs`` counts them (runs it reused included)."""
+        table = self.con.execute("SELECT experiment_id, kind, created FROM experiments ORDER BY created").df()
+        table["finished_runs"] = [int((self.runs(e).status == "finished").sum()) for e in table.experiment_id]
+        return table
 
     def design(self, experiment_id: str) -> dict:
         row = self.con.execute("SELECT design FROM experiments WHERE experiment_id = ?", [experiment_id]).fetchone()
