@@ -41,9 +41,12 @@ def _by(metrics: pd.DataFrame, name: str, column: str) -> pd.DataFrame:
     return _metric(metrics, name).groupby(["step", column]).value.sum().unstack(fill_value=0.0)
 
 
-def _monthly(metrics: pd.DataFrame, name: str) -> pd.Series:
-    """A world-level metric (one value a month) as a series indexed by month."""
-    return _metric(metrics, name).groupby("step").value.sum()
+def _monthly(metrics: pd.DataFrame, name: str, region: str | None = None) -> pd.Series:
+    """One metric summed per month (over the world, or for one region), as a series indexed by month."""
+    rows = _metric(metrics, name)
+    if region is not None:
+        rows = rows[rows.region == region]
+    return rows.groupby("step").value.sum()
 
 
 def _months(series) -> np.ndarray:

@@ -11,20 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sim.figures import _monthly
 from sim.scenario import MODES
 
 MODE_COLOURS = {"market": "#f59e0b", "modular": "#2563eb", "relational": "#059669", "captive": "#9333ea",
                 "hierarchy": "#64748b"}
 RUN_COLOURS = {"baseline": "#94a3b8", "scenario": "#dc2626"}
 LOCATION_LABELS = {"inhouse": "own teams", "onshore": "onshore", "abroad": "abroad"}
-
-
-def _monthly(metrics: pd.DataFrame, name: str, region: str | None = None) -> pd.Series:
-    """One metric summed per month (for one region, if given)."""
-    rows = metrics[metrics.metric == name]
-    if region is not None:
-        rows = rows[rows.region == region]
-    return rows.groupby("step").value.sum()
 
 
 def _layout(title: str, height: int = 360, **extra) -> go.Layout:
