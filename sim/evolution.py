@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import contracts, relocation, upgrading, workforce
-from .world import CLIENT, FAILED, NF, PRIME, SUB
+from .world import ACTIVE, CLIENT, FAILED, NF, PRIME, SUB, wide
 
 
 def advance(model, delivered: dict) -> dict:
@@ -34,23 +34,24 @@ def advance(model, delivered: dict) -> dict:
         v = delivered["view"]
         cell = v["centre"] * NF + v["family"]
         staffed = np.bincount(cell, v["self_fte"], c.n * NF).reshape(c.n, NF)
-        share = staffed / np.maximum(c.capacity, 1e-9)[:, None]
+        share = staffed / wide(np.maximum(c.capacity, 1e-9))
         share[~np.isfinite(share)] = 0.0
         c.experience += e.experience_rate * np.clip(share, 0, 1) * (1.0 - c.experience)
         workforce.update(model, staffed)
         out["upgrades"] = upgrading.learn_and_record(model, staffed)
 
-        # ---- reputation: the share of a vendor's links that met their SLA this month
-        ok = ~delivered["breach"] & ~delivered["incident"]
-        vendors = v["supplier"]
+        # ---- reputation: the share of a vendor's links that met their SLA this month; counted over the
+        # outsourced links only, as the others are clients' own teams (and clients earn no reputation)
+        at_out = v["at_outsourced"]
+        ok = (~delivered["breach"] & ~delivered["incident"]).take(at_out)
+        vendors = v["supplier"].take(at_out)
         n_links = np.bincount(vendors, minlength=f.n)
         n_ok = np.bincount(vendors, ok, f.n)
         has = (n_links > 0) & (f.kind != CLIENT)
         f.reputation = np.where(has, f.reputation + e.reputation_rate * (n_ok / np.maximum(n_links, 1) - f.reputation), f.reputation)
 
         # ---- trust per (buyer, supplier) pair
-        at_out = v["at_outsourced"]
-        model.trust.update(L.pair.take(v["outsourced_links"]), ok.take(at_out), e.trust_rate, e.trust_loss)
+        model.trust.update(L.pair.take(v["outsourced_links"]), ok, e.trust_rate, e.trust_loss)
 
     # ---- markups follow win rate and utilisation
     providers = f.kind != CLIENT
@@ -82,7 +83,7 @@ def advance(model, delivered: dict) -> dict:
     if broke.size:
         out["exited"] = broke
         out["failed"] = np.flatnonzero(insolvent)
-        out["retender"] = fail_firms(model, broke)
+        out["retender"] = fail_firms(model, broke, delivered)
 
     # ---- entry of subcontractors where providers made money
     out["entered"] = _entry(model)
@@ -95,31 +96,35 @@ def advance(model, delivered: dict) -> dict:
 
 def _hire(model) -> None:
     e, c, r = model.scenario.evolution, model.centres, model.regions
-    provider = c.alive & ~c.own & np.isfinite(c.capacity)
-    target = c.used / e.target_utilisation
-    gap = np.where(provider, target - c.capacity, 0.0)
+    # providers' centres only (about a third of all centres; the others neither hire nor fire, and
+    # their zeros add nothing to the regions' sums)
+    p = np.flatnonzero(c.alive & ~c.own & np.isfinite(c.capacity))
+    region, used, before, hq = c.region.take(p), c.used.take(p), c.capacity.take(p), c.hq.take(p)
+    gap = used / e.target_utilisation - before
     hires = np.where(gap > 0, gap * e.hire_rate, 0.0)
     free = np.maximum(r.talent_pool - r.employed, 0.0)
-    wanted = np.bincount(c.region, hires, len(r))
+    wanted = np.bincount(region, hires, len(r))
     scale = np.where(wanted > 0, np.minimum(1.0, free / np.maximum(wanted, 1e-9)), 1.0)
-    hires *= scale[c.region]
+    hires *= scale.take(region)
     fires = np.where(gap < 0, -gap * e.layoff_rate, 0.0)
     # a firm keeps a core team at headquarters; other centres can shrink to their contracts
-    floor = np.maximum(c.used, np.where(c.hq, e.core_team_fte, 0.0))
-    before = c.capacity.copy()
-    c.capacity = np.where(provider, np.maximum(c.capacity + hires - fires, floor), c.capacity)
-    grew = np.flatnonzero(provider & (c.capacity > np.where(provider, before, np.inf)))
-    workforce.hired(model, grew, c.capacity[grew] - before[grew])
+    floor = np.maximum(used, np.where(hq, e.core_team_fte, 0.0))
+    capacity = np.maximum(before + hires - fires, floor)
+    c.capacity[p] = capacity
+    grew = np.flatnonzero(capacity > before)
+    workforce.hired(model, p.take(grew), capacity.take(grew) - before.take(grew))
     # a remote centre left with no staff and no work closes
-    empty = provider & ~c.hq & (c.capacity < 0.5) & (c.used <= 0.0)
-    c.alive = c.alive & ~empty
-    c.capacity = np.where(empty, 0.0, c.capacity)
-    staffed = np.flatnonzero(provider)
-    r.employed = np.bincount(c.region[staffed], c.capacity[staffed], len(r))
+    empty = p.take(np.flatnonzero(~hq & (capacity < 0.5) & (used <= 0.0)))
+    c.alive[empty] = False
+    c.capacity[empty] = 0.0
+    r.employed = np.bincount(region, c.capacity.take(p), len(r))
 
 
-def fail_firms(model, firms) -> dict:
-    """Firms exit: their contracts fail, buyers re-tender, suppliers below lose their work."""
+def fail_firms(model, firms, delivered: dict | None = None) -> dict:
+    """Firms exit: their contracts fail, buyers re-tender, suppliers below lose their work.
+
+    ``delivered``: this month's delivery, whose view has the active links' suppliers and buyers
+    gathered already (used while the active set is still the one delivered)."""
     from .management import _retender_packages
 
     L, f, c = model.links, model.firms, model.centres
@@ -127,17 +132,24 @@ def fail_firms(model, firms) -> dict:
     leaving = np.zeros(f.n, dtype=bool)
     leaving[firms] = True
     act = model.active_links
-    as_supplier = act.take(np.flatnonzero(leaving.take(L.supplier.take(act))))
+    if delivered is not None and delivered["links"] is act:   # a link's parties never change
+        supplier, buyer = delivered["view"]["supplier"], delivered["view"]["buyer"]
+    else:
+        supplier, buyer = L.supplier.take(act), L.buyer.take(act)
+    as_supplier = act.take(np.flatnonzero(leaving.take(supplier)))
+    as_buyer = act.take(np.flatnonzero(leaving.take(buyer)))
     tier1 = as_supplier[L.tier[as_supplier] == 1]
     modules = as_supplier[L.tier[as_supplier] > 1]
     retender = _retender_packages(model, tier1, exclude=True)
     contracts.end_links(model, tier1, FAILED)   # and every module below them: the ripple
     contracts.end_links(model, modules, FAILED)
     contracts.take_back(model, modules)
-    model.refresh_active()
-    act = model.active_links
-    as_buyer = act.take(np.flatnonzero(leaving.take(L.buyer.take(act))))
-    contracts.end_links(model, as_buyer, FAILED)
+    # what they buy and the ripple left running (no link was signed since): mostly nothing, as a
+    # firm's modules hang below the links it supplies; only then is the active set refreshed here
+    as_buyer = as_buyer[L.status[as_buyer] == ACTIVE]
+    if as_buyer.size:
+        model.refresh_active()
+        contracts.end_links(model, as_buyer, FAILED)
     f.alive[firms] = False
     f.exited[firms] = model.month
     dead = leaving.take(c.firm)
@@ -161,13 +173,15 @@ def _entry(model) -> np.ndarray:
     if e.entry_rate <= 0:
         return np.zeros(0, dtype=np.int64)
     for kind in (PRIME, SUB):
-        live = (f.kind == kind) & f.alive
-        if not live.any():
+        of_kind = f.kind == kind
+        live = np.flatnonzero(of_kind & f.alive)
+        if live.size == 0:
             continue
-        home_profit = np.bincount(f.home[live], f.profit[live], len(r))
-        home_count = np.bincount(f.home[live], minlength=len(r))
+        home = f.home.take(live)
+        home_profit = np.bincount(home, f.profit.take(live), len(r))
+        home_count = np.bincount(home, minlength=len(r))
         margin_ok = (home_profit > 0) & (home_count > 0)
-        exits = np.bincount(f.home[(f.kind == kind) & ~f.alive], minlength=len(r))
+        exits = np.bincount(f.home[of_kind & ~f.alive], minlength=len(r))
         expected = e.entry_rate * home_count * margin_ok * (np.clip(exits / np.maximum(home_count, 1), 0.0, 1.0) + 0.05)
         # greenfield: where a region has no firm of this kind left, founders with local talent still start one
         expected = expected + np.where(home_count == 0, e.greenfield_entry, 0.0)

@@ -15,8 +15,8 @@ import numpy as np
 
 def update_labour_markets(model) -> None:
     r, c, e = model.regions, model.centres, model.scenario.evolution
-    provider = c.alive & ~c.own
-    r.employed = np.bincount(c.region[provider], c.capacity[provider], len(r))
+    provider = np.flatnonzero(c.alive & ~c.own)
+    r.employed = np.bincount(c.region.take(provider), c.capacity.take(provider), len(r))
     tightness = r.employed / np.maximum(r.talent_pool, 1e-9)
     growth = (e.wage_trend + e.wage_tightness * np.maximum(tightness - e.tightness_threshold, 0.0)) / 12.0
     r.wage *= (1.0 + growth)[:, None]

@@ -91,6 +91,7 @@ class ChainModel(mesa.Model):
                                  "fte": np.zeros(0), "ready": np.zeros(0, dtype=np.int64),
                                  "captive": np.zeros(0, dtype=bool)}
         self.pending = demand.empty_packages()
+        self.last_settle = None  # centres' capacity (and a parameter) at the last ``workforce.settle``
         self.refresh_space()
         populate(self)
         upgrading.mark_starting_levels(self, np.flatnonzero(self.firms.kind != 0))
@@ -179,8 +180,11 @@ class ChainModel(mesa.Model):
         f, c, s = self.firms, self.centres, self.scenario
         rng = self.streams.evolution
         n = home.size
-        peer_centres = c.alive & c.hq & (f.kind[c.firm] == kind) & f.alive[c.firm]
-        typical = np.median(c.capacity[peer_centres]) if peer_centres.any() else 20.0
+        # headquarters (one in ~4 centres) first, then their firms: the same peers in the same order
+        hq = np.flatnonzero(c.hq)
+        firm = c.firm.take(hq)
+        peers = hq.take(np.flatnonzero(c.alive.take(hq) & (f.kind.take(firm) == kind) & f.alive.take(firm)))
+        typical = np.median(c.capacity.take(peers), overwrite_input=True) if peers.size else 20.0
         cap = np.maximum(typical * rng.lognormal(-0.2, 0.5, n), s.evolution.core_team_fte)
         wage_bill = cap * self.regions.wage[home, 1]
         low, high = (0.4, 0.8) if kind == PRIME else (0.2, 0.6)
@@ -195,8 +199,11 @@ class ChainModel(mesa.Model):
         workforce.hired(self, centres, cap)   # a new firm's staff are all new
         upgrading.mark_starting_levels(self, rows)
         extend_firm_index(self)
-        for agent in AGENT_CLASS[kind].create_agents(self, n, row=rows):
-            self.firm_agents[agent.row] = agent
+        # one by one, as ``create_agents`` would (the same ids in the same order), without the
+        # argument wrappers and the ``AgentSet`` it builds and this throws away
+        cls = AGENT_CLASS[kind]
+        for row in rows.tolist():
+            self.firm_agents[row] = cls(self, row)
         return rows
 
     def replace_agents(self, rows: np.ndarray) -> None:

@@ -26,12 +26,16 @@ def demand_distance(model) -> np.ndarray:
     return homes @ (0.5 * (geo.tz + geo.lang))
 
 
-def unit_cost_by_region(model) -> np.ndarray:
-    """After-tax, risk- and distance-adjusted USD per FTE-month of mid-band work, per region."""
+def unit_cost_by_region(model, distance=None) -> np.ndarray:
+    """After-tax, risk- and distance-adjusted USD per FTE-month of mid-band work, per region.
+
+    ``distance``: ``demand_distance(model)``, when the caller has it already."""
     s, r = model.scenario, model.regions
+    if distance is None:
+        distance = demand_distance(model)
     base = cost.unit_cost(r.wage[:, 1], s.cost.overhead, (0.7 + 0.3 * r.infrastructure))
     gross = 1.0 + s.cost.initial_markup / (1.0 - tax.effective_rate(r))
-    return base * gross * (1.0 + 0.5 * r.risk) * (1.0 + s.cost.coordination_rate * demand_distance(model))
+    return base * gross * (1.0 + 0.5 * r.risk) * (1.0 + s.cost.coordination_rate * distance)
 
 
 def relocate(model) -> np.ndarray:
@@ -57,9 +61,10 @@ def plan(model) -> None:
     reviewing = np.flatnonzero(f.alive & (rng.random(f.n) < 1.0 / 12.0))
     if reviewing.size == 0:
         return
-    provider_unit = unit_cost_by_region(model)
+    distance = demand_distance(model)
+    provider_unit = unit_cost_by_region(model, distance)
     captive_unit = (cost.unit_cost(r.wage[:, 1], s.cost.inhouse_overhead, (0.7 + 0.3 * r.infrastructure))
-                    * (1.0 + 0.5 * r.risk) * (1.0 + s.cost.coordination_rate * demand_distance(model)))
+                    * (1.0 + 0.5 * r.risk) * (1.0 + s.cost.coordination_rate * distance))
     for captive, unit in ((False, provider_unit), (True, captive_unit)):
         best = _targets(model, unit)
         if best < 0:
@@ -69,12 +74,17 @@ def plan(model) -> None:
             centres = model.captive_centre[owners]
         else:
             owners = reviewing[f.kind[reviewing] == PRIME]
-            centres = np.flatnonzero(np.isin(c.firm, owners) & c.alive & ~c.own)
+            # one flag per firm, read at each centre's firm: ``np.isin``'s answers without its sort
+            owning = np.zeros(f.n, dtype=bool)
+            owning[owners] = True
+            centres = np.flatnonzero(owning.take(c.firm) & c.alive & ~c.own)
         centres = centres[c.alive[centres] & (c.region[centres] != best) & np.isfinite(c.capacity[centres])]
         dear = centres[unit[c.region[centres]] > unit[best] * (1.0 + e.relocation_threshold)]
         order = np.lexsort((-unit[c.region[dear]], c.firm[dear]))   # one move per firm: its dearest centre
         dear = dear[order]
-        dear = dear[np.r_[True, c.firm[dear][1:] != c.firm[dear][:-1]]] if dear.size else dear
+        if dear.size:
+            firm = c.firm[dear]
+            dear = dear[np.concatenate(([True], firm[1:] != firm[:-1]))]
         fte = c.capacity[dear] * e.relocation_share
         dear, fte = dear[fte > 1.0], fte[fte > 1.0]
         firms = c.firm[dear]
@@ -116,7 +126,10 @@ def release(model) -> np.ndarray:
     # grow the firm's existing centre in the target region, or open one (lookup by (firm, region, own) key)
     R = len(model.regions)
     key = lambda firm, reg, own: (firm * R + reg) * 2 + own  # noqa: E731
-    live = np.flatnonzero(c.alive & np.isfinite(c.capacity))
+    # only the moving firms' own centres can match: sort their keys, not those of every live centre
+    moving = np.zeros(f.n, dtype=bool)
+    moving[firms] = True
+    live = np.flatnonzero(moving.take(c.firm) & c.alive & np.isfinite(c.capacity))
     live_keys = key(c.firm[live], c.region[live], c.own[live].astype(np.int64))
     order = np.argsort(live_keys, kind="stable")
     live_keys, live = live_keys[order], live[order]

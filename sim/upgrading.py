@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .tables import row_mean, row_sum
-from .world import CLIENT, NF, PRIME, SUB
+from .world import CLIENT, NF, PRIME, SUB, wide
 
 PROCESS, PRODUCT, BPO_TO_KPO = 1, 2, 4
 ITO, BPO, KPO = 0, 1, 2
@@ -26,16 +26,18 @@ def functional_upgrades(model) -> np.ndarray:
     subs = np.flatnonzero((f.kind == SUB) & f.alive)
     if subs.size == 0:
         return subs
-    provider_centre = np.flatnonzero(~c.own)
-    capacity = np.bincount(c.firm[provider_centre], c.capacity[provider_centre], f.n)[subs]
-    wage_bill = capacity * r.wage[f.home[subs], 1]
-    ready = (
+    # the tests on the firm's own columns first: only the few that pass them need their staff summed
+    subs = subs[
         (f.reputation[subs] >= e.upgrade_reputation)
         & (row_mean(f.capability[subs]) >= e.upgrade_capability)
-        & (f.cash[subs] >= e.upgrade_cash_months * wage_bill)
         & (f.profit[subs] > 0)
-    )
-    upgraded = subs[ready]
+    ]
+    mine = np.zeros(f.n, dtype=bool)
+    mine[subs] = True
+    centres = np.flatnonzero(mine.take(c.firm) & ~c.own)
+    capacity = np.bincount(c.firm.take(centres), c.capacity.take(centres), f.n)[subs]
+    wage_bill = capacity * r.wage[f.home[subs], 1]
+    upgraded = subs[f.cash[subs] >= e.upgrade_cash_months * wage_bill]
     if upgraded.size:
         f.kind[upgraded] = PRIME
         model.replace_agents(upgraded)
@@ -48,9 +50,12 @@ def learn_and_record(model, staffed: np.ndarray) -> list[tuple[str, np.ndarray]]
     providers = (f.kind != CLIENT) & f.alive
     by_firm = np.stack([np.bincount(c.firm, staffed[:, j], f.n) for j in range(NF)], axis=1)  # F×3 FTE
     total = row_sum(by_firm)
-    share = np.where(total[:, None] > 0, by_firm / np.maximum(total, 1e-12)[:, None], 0.0)
-    learning = np.where(providers[:, None], e.capability_rate * share * (1.0 - f.capability), 0.0)
-    f.capability = f.capability + learning
+    # only providers learn (about one firm in four): the family shares and learning on their rows alone
+    p = np.flatnonzero(providers)
+    p_total = total.take(p)
+    share = np.where(wide(p_total > 0), by_firm.take(p, axis=0) / wide(np.maximum(p_total, 1e-12)), 0.0)
+    capability = f.capability.take(p, axis=0)
+    f.capability[p] = capability + e.capability_rate * share * (1.0 - capability)
     events = []
 
     # process: experience in the work the firm actually does (staff-weighted by family) crosses the level
@@ -62,11 +67,11 @@ def learn_and_record(model, staffed: np.ndarray) -> list[tuple[str, np.ndarray]]
     seasoned = (f.first_served > 0) & (model.month - f.first_served >= 12)  # a year of history to change from
     history = row_sum(f.work_done)
     was_bpo = seasoned & (f.work_done[:, BPO] >= 0.75 * np.maximum(history, 1e-12))
-    events.append(("functional (BPO to KPO)", _first(f, providers & was_bpo & (share[:, KPO] >= 0.25), BPO_TO_KPO)))
+    knowledge = np.zeros(f.n, dtype=bool)
+    knowledge[p] = share[:, KPO] >= 0.25
+    events.append(("functional (BPO to KPO)", _first(f, providers & was_bpo & knowledge, BPO_TO_KPO)))
     # inter-chain: after a year of serving, a family of work the firm never served
-    serving = np.zeros(f.n, dtype=np.int64)
-    for j in range(NF):
-        serving |= np.where(by_firm[:, j] > 0, 1 << j, 0)
+    serving = (by_firm > 0) @ (1 << np.arange(NF))   # bit j set where family j was served: one op, not NF
     new_family = providers & seasoned & ((serving & ~f.served) > 0)
     f.served = f.served | serving
     f.first_served = np.where((f.first_served == 0) & (total > 0), model.month, f.first_served)
