@@ -59,18 +59,25 @@ def award(score, option_centre, fte, spare):
     choice = np.full(P, -1, dtype=np.int64)
     if P == 0:
         return choice
-    spare = spare.astype(float).copy()
-    preference = np.argsort(-score, axis=1, kind="stable")
+    spare = np.array(spare, dtype=float)   # a private copy
+    # Preferences (columns by falling score, ties in column order) are needed in full only
+    # for the few packages a first round leaves open; in that round every package proposes
+    # its best option, the first of equal maxima: ``argmax``, several times cheaper than a
+    # row-wise stable ``argsort`` of all P rows. NaN scores (argmax would pick them first)
+    # take the full ``argsort`` up front.
+    preference = np.argsort(-score, axis=1, kind="stable") if np.isnan(score).any() else None
     pointer = np.zeros(P, dtype=np.int64)
-    rows = np.arange(P)
     # every round each centre accepts or moves on its best proposal, so the loop ends;
     # the bound only guards against a bug
     for _ in range(P * J + 1):
         open_ = (choice < 0) & (pointer < J)
         if not open_.any():
             break
-        p = rows[open_]
-        j = cells(preference, p, pointer[p])
+        p = np.flatnonzero(open_)
+        if preference is None:   # first round: every package is open, pointers at 0
+            j = np.argmax(score, axis=1)
+        else:
+            j = cells(preference, p, pointer.take(p))
         s = cells(score, p, j)
         live = np.isfinite(s)
         pointer[p[~live]] = J  # nothing left worth proposing
@@ -79,13 +86,18 @@ def award(score, option_centre, fte, spare):
             break
         c = cells(option_centre, p, j)
         order = np.lexsort((-s, c))
-        p, j, s, c = p[order], j[order], s[order], c[order]
-        fits = _fill(c, fte[p], spare)
+        p, j, s, c = p.take(order), j.take(order), s.take(order), c.take(order)
+        need = fte.take(p)
+        fits = _fill(c, need, spare)
         acc_p, acc_j, acc_c = p[fits], j[fits], c[fits]
         choice[acc_p] = acc_j
-        spare -= np.bincount(acc_c, fte[acc_p], minlength=spare.size)
+        spare -= np.bincount(acc_c, need[fits], minlength=spare.size)
         # a proposal that lost only its place in the queue tries the same option again
         rejected = ~fits
-        retry = rejected & (fte[p] <= spare[c] + 1e-9)
+        retry = rejected & (need <= spare.take(c) + 1e-9)
         pointer[p[rejected & ~retry]] += 1
+        if preference is None:
+            preference = np.empty((P, J), dtype=np.int64)
+            still = np.flatnonzero((choice < 0) & (pointer < J))
+            preference[still] = np.argsort(-score[still], axis=1, kind="stable")
     return choice

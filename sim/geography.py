@@ -42,6 +42,16 @@ class Geography:
         macro = r.macro[:, None] == r.macro[None, :]
         near = (macro | (self.tz * 12 <= NEARSHORE_HOURS)) & ~same
         self.location = np.where(same, ONSHORE, np.where(near, NEARSHORE, OFFSHORE)).astype(np.int8)
+        self._weighted = {}   # (tz_weight, lang_weight) → the two matrices times their weights
+
+    def _weighted_distances(self, tz_weight, lang_weight):
+        """``tz_weight × tz`` and ``lang_weight × lang`` per region pair, kept until the next refresh:
+        gathering a weighted cell is the same float as weighting the gathered cell."""
+        key = (tz_weight, lang_weight)
+        pair = self._weighted.get(key)
+        if pair is None:
+            pair = self._weighted[key] = (tz_weight * self.tz, lang_weight * self.lang)
+        return pair
 
     def communication_distance(self, home, region, tz_sens, lang_sens, tz_weight, lang_weight):
         """0–1 distance a piece of work feels: time-zone and language gaps weighted by its sensitivity."""
@@ -50,11 +60,14 @@ class Geography:
             return np.zeros(np.broadcast(home, region).shape)
         # region-pair cells by one flat ``take`` each (same elements, several times cheaper than a[home, region])
         pair = np.asarray(home, dtype=np.int64) * self.tz.shape[1] + region
-        tz, lang = self.tz.reshape(-1).take(pair), self.lang.reshape(-1).take(pair)
-        return (tz_weight * tz * tz_sens + lang_weight * lang * lang_sens) / total
+        wtz, wlang = self._weighted_distances(tz_weight, lang_weight)
+        return (wtz.reshape(-1).take(pair) * tz_sens + wlang.reshape(-1).take(pair) * lang_sens) / total
 
     def data_allowed(self, home, region, sensitivity) -> np.ndarray:
         """False where the home region's localisation rule forbids sensitive work leaving adequate regions."""
         r = self.regions
-        blocked = r.localised[home] & (sensitivity >= SENSITIVE) & ~r.adequate[region] & (home != region)
+        rule = r.localised[home] & (sensitivity >= SENSITIVE)   # per package: usually no rule applies at all
+        if not rule.any():
+            return np.ones(np.broadcast(home, region, sensitivity).shape, dtype=bool)
+        blocked = rule & ~r.adequate[region] & (home != region)
         return ~blocked

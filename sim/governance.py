@@ -88,8 +88,21 @@ def _expected(mode, price, coordination, complexity, t, weak, trust, params, out
     supplier's weakness (computed once per bid, not once per mode); written into ``out`` and
     ``fail_out`` when given, in the same order of operations as ever (the same numbers)."""
     fail = _propensity(mode, t, weak, trust, out=fail_out)
-    share = monitoring_share(mode, trust, params) + params.failure_loss * fail + params.lockin_rate * SPECIFICITY[mode] * t
-    return np.add(price * (1.0 + share), coordination * coordination_factor(mode, trust, complexity), out=out), fail
+    # price × (1 + monitoring + failure_loss × fail + lock-in) + coordination × factor, with the
+    # share summed in place (a + b = b + a exactly). A mode without specificity adds a lock-in of
+    # exactly zero and a coordination factor of 1.0 multiplies by one: neither changes a bit of
+    # the cost, so both are skipped.
+    share = np.multiply(params.failure_loss, fail)
+    share += monitoring_share(mode, trust, params)
+    if SPECIFICITY[mode]:
+        share += params.lockin_rate * SPECIFICITY[mode] * t
+    share += 1.0   # fail's shape holds those of t and trust, so these stay in place
+    factor = coordination_factor(mode, trust, complexity)
+    return np.add(np.multiply(price, share), coordination if _is_one(factor) else coordination * factor, out=out), fail
+
+
+def _is_one(factor) -> bool:
+    return isinstance(factor, float) and factor == 1.0
 
 
 def expected_cost(mode, price, coordination, complexity, codifiability, capability, trust, params):
@@ -120,7 +133,22 @@ def choose_mode(price, coordination, complexity, codifiability, capability, trus
         _expected(m, price, coordination, complexity, t, weak, trust, params, out=costs[i], fail_out=fails[i])
     noisy = gumbel(rng, costs.shape, params.noise) * price   # float32 noise times the price: float64, as before
     np.subtract(costs, noisy, out=noisy)
-    pick = np.argmin(noisy, axis=0)
-    chosen = np.asarray(modes, dtype=np.int8)[pick]
+    pick = _first_min(noisy)
+    chosen = np.asarray(modes, dtype=np.int8).take(pick)
     cell = pick.reshape(-1) * pick.size + np.arange(pick.size)
     return chosen, costs.reshape(-1).take(cell).reshape(shape), fails.reshape(-1).take(cell).reshape(shape)
+
+
+def _first_min(values):
+    """``np.argmin(values, axis=0)`` for finite values, by comparing whole rows.
+
+    ``argmin`` along the first axis of a few modes runs its inner loop once per bid
+    (four elements each) and costs two to three times these few passes. Strict ``<``
+    keeps the first of equal minima, as ``argmin`` does."""
+    best, pick = values[0], np.zeros(values.shape[1:], dtype=np.int64)
+    for i in range(1, values.shape[0]):
+        better = values[i] < best
+        pick = np.where(better, i, pick)
+        if i + 1 < values.shape[0]:
+            best = np.where(better, values[i], best)
+    return pick

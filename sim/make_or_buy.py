@@ -20,16 +20,35 @@ from .tables import cells
 from .world import PRIME, SUB, team_productivity
 
 
-def add_own_options(model, pk, bids, k, supplier_kind) -> None:
-    """Fill the columns after the k vendor bids with the buyer's own options."""
+def add_own_options(model, pk, bids, k, supplier_kind, B=None) -> None:
+    """Fill the columns after the k vendor bids with the buyer's own options.
+
+    ``B``: the packages' columns as P×1 arrays, as the tender prepared them (built here
+    when not given). A client's two own options (in-house team, captive centre) are
+    priced side by side as one P×2 block: the same element-wise arithmetic, half the calls."""
     s = model.scenario
+    if B is None:
+        B = package_columns(model, pk)
     if supplier_kind == PRIME:
         buyer = pk["buyer"]
-        own_option(model, pk, bids, k, model.inhouse_centre[buyer], s.cost.inhouse_overhead, s.cost.inhouse_productivity)
-        own_option(model, pk, bids, k + 1, model.captive_centre[buyer], s.cost.inhouse_overhead, 1.0)
+        centres = np.stack((model.inhouse_centre[buyer], model.captive_centre[buyer]), axis=1)
+        prod_factor = np.array([s.cost.inhouse_productivity, 1.0])
+        own_options(model, pk, B, bids, slice(k, k + 2), centres, s.cost.inhouse_overhead, prod_factor)
         bids.inhouse_cost = bids.price[:, k] + bids.coord[:, k]
     else:
-        own_option(model, pk, bids, k, np.asarray(pk["keep_centre"]), s.cost.overhead, 1.0, always_feasible=True)
+        centres = np.asarray(pk["keep_centre"])[:, None]
+        own_options(model, pk, B, bids, slice(k, k + 1), centres, s.cost.overhead, 1.0, always_feasible=True)
+
+
+def package_columns(model, pk) -> dict:
+    """The packages' columns the bids and own options read, as P×1 arrays (computed once a tender)."""
+    B = {key: np.asarray(pk[key])[:, None] for key in ("space_home", "tz_sens", "lang_sens", "effort",
+                                                      "complexity", "fte", "sensitivity", "skill_required",
+                                                      "codifiability", "home")}
+    B["band"] = model.catalogue.skill_band[pk["work_type"]][:, None]
+    B["home_wage"] = cells(model.regions.wage, B["space_home"], B["band"])
+    B["required"] = np.maximum(B["skill_required"], 1e-9)
+    return B
 
 
 def lean_home(model, pk, score, k, supplier_kind) -> None:
@@ -39,51 +58,59 @@ def lean_home(model, pk, score, k, supplier_kind) -> None:
         score[:, k:] += np.where(burned, model.scenario.management.insource_bias, 0.0)[:, None]
 
 
-def own_option(model, pk, bids, col, centres, overhead, prod_factor, always_feasible=False):
-    """Score the buyer doing the work itself (hierarchy) at one of its own centres."""
+def own_options(model, pk, B, bids, cols, centres, overhead, prod_factor, always_feasible=False):
+    """Score the buyer doing the work itself (hierarchy) at its own centres: ``centres`` is
+    P×n (−1 = none), one column per own option, written into bid columns ``cols``;
+    ``prod_factor`` a scalar or one value per option. An option no buyer has stays blank."""
     s, f, c, r, geo = model.scenario, model.firms, model.centres, model.regions, model.geography
     have = centres >= 0
-    if not have.any():
+    present = have.any(axis=0)
+    if not present.any():
+        bids.blank(cols)
         return
     cc = np.maximum(centres, 0)
-    fam = pk["family"].astype(np.int64)
-    band = model.catalogue.skill_band[pk["work_type"]]
+    fam = pk["family"].astype(np.int64)[:, None]
     buyer = pk["buyer"]
-    reg = c.region[cc]
-    capability = cells(f.capability, buyer, fam)
+    reg = c.region.take(cc)
+    capability = cells(f.capability, buyer, fam[:, 0])[:, None]
     exp = cells(c.experience, cc, fam)
-    team = skill.team_skill(r.skill[reg], capability, exp)
-    gap = skill.shortfall(pk["skill_required"], team)
-    prod = team_productivity(r.infrastructure[reg], exp) * prod_factor * (1.0 - c.ramp_loss[cc])
+    team = skill.team_skill(r.skill.take(reg), capability, exp)
+    gap = skill.shortfall(B["skill_required"], team)
+    ramp = 1.0 - c.ramp_loss.take(cc)
+    prod = team_productivity(r.infrastructure.take(reg), exp) * prod_factor * ramp
     eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
-    wage = cost.staff_wage(cells(r.wage, reg, band), f.kind[buyer] == SUB, s.cost)
-    price = cost.delivery_cost(pk["effort"], wage, overhead, prod, eff)
+    wage = cost.staff_wage(cells(r.wage, reg, B["band"]), (f.kind.take(buyer) == SUB)[:, None], s.cost)
+    price = cost.delivery_cost(B["effort"], wage, overhead, prod, eff)
+    capacity, used = c.capacity.take(cc), c.used.take(cc)
     if always_feasible:  # a provider keeping a module: its busy staff could earn their margin elsewhere
-        util = c.used[cc] / np.maximum(c.capacity[cc], 1e-9)
-        price = price + cost.opportunity_cost(price, f.markup[buyer], util, s.evolution.target_utilisation)
-    dist = geo.communication_distance(pk["space_home"], reg, pk["tz_sens"], pk["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
-    coord = cost.coordination_cost(pk["effort"], cells(r.wage, pk["space_home"], band), dist, pk["complexity"], s.cost)
-    capable = np.clip(team / np.maximum(pk["skill_required"], 1e-9), 0, 1)
-    total, fail = governance.cost_and_failure(governance.HIERARCHY, price, coord, pk["complexity"], pk["codifiability"], capable, 1.0, s.governance)
-    spare_ok = (c.capacity[cc] - c.used[cc] >= pk["fte"]) | ~np.isfinite(c.capacity[cc]) | always_feasible
-    bids.firm[:, col] = np.where(have, c.firm[cc], -1)
-    bids.centre[:, col] = np.where(have, cc, -1)
-    bids.feasible[:, col] = have & spare_ok
-    bids.own[:, col] = True
-    bids.price[:, col] = price
-    bids.coord[:, col] = coord
-    bids.total[:, col] = total
-    bids.gap[:, col] = gap
-    bids.trust[:, col] = 1.0
-    bids.mode[:, col] = governance.HIERARCHY
-    bids.fail[:, col] = fail
-    loc = cells(geo.location, pk["home"], reg)
-    is_home_team = (reg == pk["home"]) & (c.capacity[cc] == np.inf)
-    bids.location[:, col] = np.where(is_home_team, INHOUSE, loc)
-    bids.technical[:, col] = scoring.technical_score(capability, gap, pk["skill_required"])
-    bids.service[:, col] = 0.8 * (1 - 0.5 * dist)
-    bids.team_stability[:, col] = 0.9
-    bids.data_security[:, col] = scoring.security_score(1.0, r.data_regime[reg], pk["sensitivity"]) if not always_feasible else scoring.security_score(f.security[buyer], r.data_regime[reg], pk["sensitivity"])
-    bids.risk[:, col] = np.where(reg == pk["home"], 0.0, r.risk[reg])
-
-
+        util = used / np.maximum(capacity, 1e-9)
+        price = price + cost.opportunity_cost(price, f.markup.take(buyer)[:, None], util, s.evolution.target_utilisation)
+    dist = geo.communication_distance(B["space_home"], reg, B["tz_sens"], B["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
+    coord = cost.coordination_cost(B["effort"], B["home_wage"], dist, B["complexity"], s.cost)
+    capable = np.clip(team / B["required"], 0, 1)
+    total, fail = governance.cost_and_failure(governance.HIERARCHY, price, coord, B["complexity"], B["codifiability"], capable, 1.0, s.governance)
+    spare_ok = (capacity - used >= B["fte"]) | ~np.isfinite(capacity) | always_feasible
+    bids.firm[:, cols] = np.where(have, c.firm.take(cc), -1)
+    bids.centre[:, cols] = np.where(have, cc, -1)
+    bids.feasible[:, cols] = have & spare_ok
+    bids.own[:, cols] = True
+    bids.price[:, cols] = price
+    bids.coord[:, cols] = coord
+    bids.total[:, cols] = total
+    bids.gap[:, cols] = gap
+    bids.trust[:, cols] = 1.0
+    bids.mode[:, cols] = governance.HIERARCHY
+    bids.fail[:, cols] = fail
+    loc = cells(geo.location, B["home"], reg)
+    is_home_team = (reg == B["home"]) & (capacity == np.inf)
+    bids.location[:, cols] = np.where(is_home_team, INHOUSE, loc)
+    bids.technical[:, cols] = scoring.technical_score(capability, gap, B["skill_required"])
+    bids.service[:, cols] = 0.8 * (1 - 0.5 * dist)
+    bids.team_stability[:, cols] = 0.9
+    security = f.security.take(buyer)[:, None] if always_feasible else 1.0
+    bids.data_security[:, cols] = scoring.security_score(security, r.data_regime.take(reg), B["sensitivity"])
+    bids.risk[:, cols] = np.where(reg == B["home"], 0.0, r.risk.take(reg))
+    if not present.all():   # an option no buyer has is no option at all (as if never priced)
+        for j in np.flatnonzero(~present):
+            bids.blank(slice(cols.start + j, cols.start + j + 1))
+            bids.own[:, cols.start + j] = False

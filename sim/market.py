@@ -21,31 +21,53 @@ from .world import PRIME, SUB, team_productivity
 
 
 class Bids:
-    """P×J matrices of one tender's options (J = k vendor bids + own options)."""
+    """P×J matrices of one tender's options (J = k vendor bids + own options).
+
+    Every column block is written by the tender (the k vendor bids, then each own
+    option), so the matrices start uninitialised; a block the tender does not fill
+    is set to the defaults by ``blank`` (no firm or centre, zeros). ``invited``,
+    ``own``, ``transition`` and ``levy`` are written for one kind of column only and
+    start at zero."""
+
+    FLOATS = ("price", "coord", "total", "fail", "gap", "trust", "technical", "service",
+              "team_stability", "data_security", "risk")
 
     def __init__(self, P, J):
-        self.firm = np.full((P, J), -1, dtype=np.int64)
-        self.centre = np.full((P, J), -1, dtype=np.int64)
-        self.feasible = np.zeros((P, J), dtype=bool)
+        self.firm = np.empty((P, J), dtype=np.int64)
+        self.centre = np.empty((P, J), dtype=np.int64)
+        self.feasible = np.empty((P, J), dtype=bool)
         self.invited = np.zeros((P, J), dtype=bool)
         shape = (P, J)
-        for name in ("price", "coord", "total", "fail", "gap", "trust", "technical", "service",
-                     "team_stability", "data_security", "risk", "levy", "transition"):
-            setattr(self, name, np.zeros(shape))
-        self.mode = np.zeros(shape, dtype=np.int8)
-        self.location = np.zeros(shape, dtype=np.int8)
+        for name in self.FLOATS:
+            setattr(self, name, np.empty(shape))
+        self.levy = np.zeros(shape)
+        self.transition = np.zeros(shape)
+        self.mode = np.empty(shape, dtype=np.int8)
+        self.location = np.empty(shape, dtype=np.int8)
         self.own = np.zeros(shape, dtype=bool)
         self.inhouse_cost = None  # P: the buyer's cost of doing the work in-house at home
 
+    def blank(self, cols) -> None:
+        """Columns ``cols`` (a slice) hold no option: no firm or centre, zeros elsewhere."""
+        self.firm[:, cols] = -1
+        self.centre[:, cols] = -1
+        self.feasible[:, cols] = False
+        for name in self.FLOATS:
+            getattr(self, name)[:, cols] = 0.0
+        self.mode[:, cols] = 0
+        self.location[:, cols] = 0
+
 
 def _team(model, centres, firms, fam, pk_b):
-    """Skill gap, effort factor and productivity of centres (any shape) for broadcast packages."""
+    """Skill gap, effort factor and productivity of centres (any shape) for broadcast packages,
+    and the firms' capability in the family (gathers by ``take``: cheaper than ``a[idx]``)."""
     c, f, r = model.centres, model.firms, model.regions
-    reg = c.region[centres]
+    reg = c.region.take(centres)
     exp = cells(c.experience, centres, fam)
-    team = skill.team_skill(r.skill[reg], cells(f.capability, firms, fam), exp)
+    capability = cells(f.capability, firms, fam)
+    team = skill.team_skill(r.skill.take(reg), capability, exp)
     gap = skill.shortfall(pk_b["skill_required"], team)
-    return reg, team, gap, team_productivity(r.infrastructure[reg], exp) * (1.0 - c.ramp_loss[centres])
+    return reg, team, gap, team_productivity(r.infrastructure.take(reg), exp) * (1.0 - c.ramp_loss.take(centres)), capability
 
 
 def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
@@ -59,7 +81,6 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
     if P == 0:
         return bids, np.zeros(0, dtype=np.int64)
     f, c, r, geo = model.firms, model.centres, model.regions, model.geography
-    band = model.catalogue.skill_band[pk["work_type"]]
     fam = pk["family"].astype(np.int64)
     eff_rate = tax.effective_rate(r)
 
@@ -70,32 +91,31 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
     inc, inc_centre = np.asarray(pk["incumbent"]), np.asarray(pk["incumbent_centre"])
     put = (inc >= 0) & (inc_centre >= 0)
     put &= c.alive[np.maximum(inc_centre, 0)] & f.alive[np.maximum(inc, 0)]
-    put &= ~(vendor == inc[:, None]).any(axis=1)
+    put &= ~((vendor == inc[:, None]) @ np.ones(k, dtype=bool))   # any along rows: ``any(axis=1)`` is 3x slower
     vendor[put, k - 1], centre[put, k - 1] = inc[put], inc_centre[put]
     excl = np.asarray(pk["exclude"])
     banned = (vendor == excl[:, None]) & (excl[:, None] >= 0)
     vendor[banned], centre[banned] = -1, -1
 
     # ---- 2 bids: each invited vendor prices the work at the centre it was invited through
+    # (gathers by ``take``, results kept in contiguous P×k arrays and written once into the bids)
     sl = slice(0, k)
     vendor_pairs = None
+    B = make_or_buy.package_columns(model, pk)   # P×1 columns, shared with the own options
     if candidates.size:
         valid = centre >= 0
         cc = np.maximum(centre, 0)
         vf = np.maximum(vendor, 0)
-        B = {key: np.asarray(pk[key])[:, None] for key in ("space_home", "tz_sens", "lang_sens", "effort",
-                                                          "complexity", "fte", "sensitivity", "skill_required")}
-        reg, team, gap, prod = _team(model, cc, vf, fam[:, None], B)
-        is_sub = f.kind[vf] == SUB
+        reg, team, gap, prod, capability = _team(model, cc, vf, fam[:, None], B)
+        is_sub = f.kind.take(vf) == SUB
         overhead = np.where(is_sub, s.cost.subcontractor_overhead, s.cost.overhead)
-        wage = cost.staff_wage(cells(r.wage, reg, band[:, None]), is_sub, s.cost)
+        wage = cost.staff_wage(cells(r.wage, reg, B["band"]), is_sub, s.cost)
         eff = skill.effort_factor(gap, s.cost.skill_effort_penalty)
         delivery = cost.delivery_cost(B["effort"], wage, overhead, prod, eff)
-        price = tax.price_for_after_tax_margin(delivery, f.markup[vf], eff_rate[reg])
+        price = tax.price_for_after_tax_margin(delivery, f.markup.take(vf), eff_rate.take(reg))
         dist = geo.communication_distance(B["space_home"], reg, B["tz_sens"], B["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
-        home_wage = cells(r.wage, B["space_home"], band[:, None])
-        coord = cost.coordination_cost(B["effort"], home_wage, dist, B["complexity"], s.cost)
-        spare = c.capacity[cc] * (1 + s.world.bid_stretch * model.labour_slack[reg]) - c.used[cc]
+        coord = cost.coordination_cost(B["effort"], B["home_wage"], dist, B["complexity"], s.cost)
+        spare = c.capacity.take(cc) * (1 + s.world.bid_stretch * model.labour_slack.take(reg)) - c.used.take(cc)
         ok = valid & (spare >= B["fte"]) & geo.data_allowed(B["space_home"], reg, B["sensitivity"])
         bids.centre[:, sl] = np.where(ok, centre, -1)
         bids.firm[:, sl] = vendor
@@ -104,29 +124,33 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         bids.price[:, sl] = price
         bids.coord[:, sl] = coord
         bids.gap[:, sl] = gap
-        vreg = reg
         vendor_pairs = model.trust.find(pk["buyer"][:, None], vf)   # also the dependence check's pairs
-        bids.trust[:, sl] = model.trust.trust_of(vendor_pairs)
-        capable = np.clip(team / np.maximum(pk["skill_required"][:, None], 1e-9), 0, 1)
+        trust = model.trust.trust_of(vendor_pairs)
+        bids.trust[:, sl] = trust
+        capable = np.clip(team / B["required"], 0, 1)
         mode, total, fail = governance.choose_mode(
-            bids.price[:, sl], bids.coord[:, sl], pk["complexity"][:, None], pk["codifiability"][:, None],
-            capable, bids.trust[:, sl], s.governance, rng_choice,
+            price, coord, B["complexity"], B["codifiability"], capable, trust, s.governance, rng_choice,
         )
         bids.mode[:, sl], bids.fail[:, sl] = mode, fail
         new_pair = (vf != inc[:, None])
-        bids.transition[:, sl] = cost.transition_cost(bids.price[:, sl], new_pair, s.cost)
-        bids.location[:, sl] = cells(geo.location, pk["home"][:, None], vreg)
-        offshore_levy = r.backlash_tax[pk["home"]][:, None] * (bids.location[:, sl] != 0)
-        bids.levy[:, sl] = offshore_levy * bids.price[:, sl]
-        bids.total[:, sl] = total + bids.transition[:, sl] + bids.levy[:, sl]
-        bids.technical[:, sl] = scoring.technical_score(cells(f.capability, vf, fam[:, None]), bids.gap[:, sl], pk["skill_required"][:, None])
-        bids.service[:, sl] = scoring.service_score(f.reputation[vf], dist)
-        bids.team_stability[:, sl] = f.team_stability[vf]
-        bids.data_security[:, sl] = scoring.security_score(f.security[vf], r.data_regime[vreg], pk["sensitivity"][:, None])
-        bids.risk[:, sl] = r.risk[vreg]
+        transition = cost.transition_cost(price, new_pair, s.cost)
+        bids.transition[:, sl] = transition
+        location = cells(geo.location, B["home"], reg)
+        bids.location[:, sl] = location
+        offshore_levy = r.backlash_tax.take(B["home"]) * (location != 0)
+        levy = offshore_levy * price
+        bids.levy[:, sl] = levy
+        bids.total[:, sl] = total + transition + levy
+        bids.technical[:, sl] = scoring.technical_score(capability, gap, B["required"])
+        bids.service[:, sl] = scoring.service_score(f.reputation.take(vf), dist)
+        bids.team_stability[:, sl] = f.team_stability.take(vf)
+        bids.data_security[:, sl] = scoring.security_score(f.security.take(vf), r.data_regime.take(reg), B["sensitivity"])
+        bids.risk[:, sl] = r.risk.take(reg)
+    else:
+        bids.blank(sl)
 
     # ---- 3 the buyer's own options (make-or-buy)
-    make_or_buy.add_own_options(model, pk, bids, k, supplier_kind)
+    make_or_buy.add_own_options(model, pk, bids, k, supplier_kind, B)
 
     # ---- 4 scoring
     criteria = {
@@ -134,11 +158,11 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         "price": scoring.price_score(bids.total, bids.feasible, s.scoring.price_sensitivity),
         "team_stability": bids.team_stability, "data_security": bids.data_security,
     }
-    score = scoring.score(criteria, np.minimum(bids.location, 3), bids.risk, s.scoring, rng_choice, bids.feasible)
+    score = scoring.score(criteria, bids.location, bids.risk, s.scoring, rng_choice, bids.feasible)
     make_or_buy.lean_home(model, pk, score, k, supplier_kind)
 
     # ---- 5 award under capacity and the vendor cap
-    stretch = np.where(c.own, 1.0, 1.0 + s.world.bid_stretch * model.labour_slack[c.region])
+    stretch = np.where(c.own, 1.0, 1.0 + s.world.bid_stretch * model.labour_slack.take(c.region))
     spare = np.maximum(c.capacity * stretch - c.used, 0.0)
     spare[c.own & ~np.isfinite(c.capacity)] = np.inf
     if supplier_kind == PRIME and s.management.vendor_cap < 1:
@@ -162,16 +186,19 @@ def _over_dependence(model, pk, bids, k, vendor_pairs=None):
     pairs, so only the own options' columns are looked up here."""
     cap = model.scenario.management.vendor_cap
     client_value, contracts, pair_value = client_dependence(model)
-    client, firm = pk["client"][:, None], np.maximum(bids.firm, 0)
-    if vendor_pairs is not None and np.array_equal(pk["client"], pk["buyer"]):
-        known = np.empty(firm.shape, dtype=np.int64)
+    client = pk["client"]
+    if vendor_pairs is not None and np.array_equal(client, pk["buyer"]):
+        known = np.empty(bids.firm.shape, dtype=np.int64)
         known[:, :k] = vendor_pairs
-        known[:, k:] = model.trust.find(client, firm[:, k:])
+        if bids.own[:, k:].all():   # own options are never over the limit (``~bids.own`` below): no look-up
+            known[:, k:] = -1
+        else:
+            known[:, k:] = model.trust.find(client[:, None], np.maximum(bids.firm[:, k:], 0))
     else:
-        known = model.trust.find(client, firm)
-    current = np.where(known >= 0, pair_value[np.maximum(known, 0)], 0.0) if pair_value.size else np.zeros(known.shape)
-    V = client_value[pk["client"]][:, None]
-    limit = dependence_limit(cap, contracts[pk["client"]])[:, None]
+        known = model.trust.find(client[:, None], np.maximum(bids.firm, 0))
+    current = np.where(known >= 0, pair_value.take(np.maximum(known, 0)), 0.0) if pair_value.size else np.zeros(known.shape)
+    V = client_value.take(client)[:, None]
+    limit = dependence_limit(cap, contracts.take(client))[:, None]
     return (V > 0) & (current > limit * V + 1e-9) & ~bids.own
 
 
@@ -199,6 +226,5 @@ def _count_bids(model, bids, choice, k):
     f = model.firms
     placed = bids.feasible[:, :k] & (bids.firm[:, :k] >= 0)
     f.bids += np.bincount(bids.firm[:, :k][placed], minlength=f.n)
-    won = choice[(choice >= 0) & (choice < k)]
     rows = np.flatnonzero((choice >= 0) & (choice < k))
-    f.wins += np.bincount(bids.firm[rows, won], minlength=f.n)
+    f.wins += np.bincount(cells(bids.firm, rows, choice.take(rows)), minlength=f.n)
