@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import workforce
-from .world import ACTIVE, SUB
+from .world import ACTIVE, FAILED, SUB
 
 
 def sign(model, pk, bids, choice) -> np.ndarray:
@@ -19,18 +19,19 @@ def sign(model, pk, bids, choice) -> np.ndarray:
     won = np.flatnonzero(choice >= 0)
     if won.size == 0:
         return np.zeros(0, dtype=np.int64)
-    chosen = won * bids.firm.shape[1] + choice[won]  # each winner's (package, option) cell, flat
-    g = lambda name: np.asarray(pk[name])[won]
-    b = lambda m: m.reshape(-1)[chosen]  # every bid matrix is P×J C-contiguous (market.Bids)
+    chosen = won * bids.firm.shape[1] + choice.take(won)  # each winner's (package, option) cell, flat
+    g = lambda name: np.asarray(pk[name]).take(won)
+    b = lambda m: m.reshape(-1).take(chosen)  # every bid matrix is P×J C-contiguous (market.Bids)
     term = g("term").astype(np.int64)
     own = b(bids.own)
     L, c = model.links, model.centres
     parent = g("parent").astype(np.int64)
+    fte = g("fte")
     rows = L.append(
         won.size,
         buyer=g("buyer"), supplier=b(bids.firm), centre=b(bids.centre), client=g("client"), home=g("home"),
         tier=g("tier"), parent=parent, work_type=g("work_type"), family=g("family"), mode=b(bids.mode),
-        location=b(bids.location), effort=g("effort"), fte=g("fte"), self_fte=g("fte"),
+        location=b(bids.location), effort=g("effort"), fte=fte, self_fte=fte,
         price_month=b(bids.price) / term, coord_month=b(bids.coord) / term,
         transition=b(bids.transition), levy_month=b(bids.levy) / term,
         complexity=g("complexity"), codifiability=g("codifiability"), sensitivity=g("sensitivity"),
@@ -39,57 +40,66 @@ def sign(model, pk, bids, choice) -> np.ndarray:
         retendered=g("retendered"), was_outsourced=g("was_outsourced"), depth=1, fail_propensity=b(bids.fail),
         previous_supplier=g("previous"),
     )
-    L.root[rows] = np.where(parent >= 0, L.root[np.maximum(parent, 0)], rows)
-    L.pair[rows] = model.trust.ids(L.buyer[rows], L.supplier[rows])
-    L.automation[rows] = model.automation_factor[L.work_type[rows]]  # effort already cut by this much
-    fix_terms(model, rows)
-    L.own[rows] = own
+    # the appended rows are one run: slices read and write them without index arrays (the reads are
+    # views, so each is used before its column is written again)
+    new = slice(int(rows[0]), int(rows[-1]) + 1)
+    L.root[new] = np.where(parent >= 0, L.root[np.maximum(parent, 0)], rows)
+    L.pair[new] = model.trust.ids(L.buyer[new], L.supplier[new])
+    L.automation[new] = model.automation_factor[L.work_type[new]]  # effort already cut by this much
+    fix_terms(model, new)
+    L.own[new] = own
     if bids.inhouse_cost is not None:
         # what the same work would cost the client in-house at home: its budget, and the savings baseline
-        L.inhouse_month[rows] = np.where(parent >= 0, 0.0, bids.inhouse_cost[won] / term)
+        L.inhouse_month[new] = np.where(parent >= 0, 0.0, bids.inhouse_cost.take(won) / term)
     # capacity is reserved where the work is delivered; unbounded in-house teams have no limit
-    np.add.at(c.used, L.centre[rows], L.fte[rows])
+    centre, fte = L.centre[new], L.fte[new]
+    np.add.at(c.used, centre, fte)
     # providers hire for work they won beyond their staff (bids may stretch capacity)
-    won_at = np.unique(L.centre[rows])
+    won_at = sorted_unique(centre)
     won_at = won_at[np.isfinite(c.capacity[won_at])]  # a client's home team has no staffing limit
-    before = c.capacity[won_at].copy()
-    c.capacity[won_at] = np.maximum(before, c.used[won_at])
-    grew = c.capacity[won_at] > before
-    workforce.hired(model, won_at[grew], (c.capacity[won_at] - before)[grew])
+    before = c.capacity[won_at]
+    after = np.maximum(before, c.used[won_at])
+    c.capacity[won_at] = after
+    grew = np.flatnonzero(after > before)
+    workforce.hired(model, won_at.take(grew), (after - before).take(grew))
     # modules reduce what the parent's supplier delivers itself
-    sub = parent >= 0
-    if sub.any():
-        np.add.at(L.self_fte, parent[sub], -L.fte[rows[sub]])
-        np.add.at(c.used, L.centre[parent[sub]], -L.fte[rows[sub]])
-        _update_depth(model, rows[sub])
+    sub = np.flatnonzero(parent >= 0)
+    if sub.size:
+        taken = -fte.take(sub)
+        np.add.at(L.self_fte, parent.take(sub), taken)
+        np.add.at(c.used, L.centre[parent.take(sub)], taken)
+        _update_depth(model, rows.take(sub))
     return rows
 
 
 def fix_terms(model, rows) -> None:
     """What a link's delivery depends on that is settled when it is signed: where the work is done,
     its skill band, the cost structure of the supplier, and the quality drag of distance, depth and
-    the chosen governance mode. Delivery then only adds this month's skill gap, wages and noise."""
+    the chosen governance mode. Delivery then only adds this month's skill gap, wages and noise.
+    ``rows``: link rows, or a slice of them."""
     s, L, f, c, geo = model.scenario, model.links, model.firms, model.centres, model.geography
     d = s.delivery
-    supplier = L.supplier[rows]
-    L.region[rows] = c.region[L.centre[rows]]
+    supplier, centre = L.supplier[rows], L.centre[rows]
+    region = c.region[centre]
+    L.region[rows] = region
     L.band[rows] = model.catalogue.skill_band[L.work_type[rows]]
     own = L.own[rows]
     is_sub = f.kind[supplier] == SUB
     L.overhead_rate[rows] = np.where(own, s.cost.inhouse_overhead, np.where(is_sub, s.cost.subcontractor_overhead, s.cost.overhead))
     L.wage_factor[rows] = np.where(is_sub & ~own, 1.0 - s.cost.subcontractor_wage_discount, 1.0)
-    home_team = own & ~np.isfinite(c.capacity[L.centre[rows]])
+    home_team = own & ~np.isfinite(c.capacity[centre])
     L.prod_factor[rows] = np.where(home_team, s.cost.inhouse_productivity, 1.0)
-    dist = geo.communication_distance(L.home[rows], L.region[rows], L.tz_sens[rows], L.lang_sens[rows],
+    dist = geo.communication_distance(L.home[rows], region, L.tz_sens[rows], L.lang_sens[rows],
                                       s.cost.timezone_weight, s.cost.language_weight)
+    below = L.tier[rows] - 1
     L.quality_base[rows] = (
         d.base_quality
         - d.governance_quality_penalty * L.fail_propensity[rows]
         - d.communication_quality_penalty * dist
-        - d.depth_quality_penalty * (L.tier[rows] - 1)
+        - d.depth_quality_penalty * below
     )
     L.incident_base[rows] = (
-        d.incident_rate * L.sensitivity[rows] * (1 + d.incident_depth_factor * (L.tier[rows] - 1)) * (2 - f.security[supplier])
+        d.incident_rate * L.sensitivity[rows] * (1 + d.incident_depth_factor * below) * (2 - f.security[supplier])
     )
 
 
@@ -104,7 +114,7 @@ def _update_depth(model, rows):
         if p.size == 0:
             break
         np.maximum.at(L.depth, p, d.astype(L.depth.dtype))
-        current = np.unique(p)
+        current = sorted_unique(p)
 
 
 def end_links(model, rows, status) -> None:
@@ -114,26 +124,37 @@ def end_links(model, rows, status) -> None:
     rows = rows[L.status[rows] == ACTIVE]
     if rows.size == 0:
         return
-    rows = np.unique(np.concatenate([rows, descendants(model, rows)]))
-    rows = rows[L.status[rows] == ACTIVE]
+    rows = sorted_unique(np.concatenate([rows, descendants(model, rows)]))   # descendants: active ones only
     L.months_done[rows] = model.month - L.start[rows]  # months delivered before this month's close
-    remaining = np.maximum(L.effort[rows] - L.delivered[rows], 0.0)
-    if status != ACTIVE:
-        L.failed[rows] += np.where(status == 2, remaining, 0.0)
+    if status == FAILED:
+        # the work left undone is lost (a completed contract adds nothing: its column stays 0)
+        L.failed[rows] += np.maximum(L.effort[rows] - L.delivered[rows], 0.0)
     L.status[rows] = status
     np.add.at(c.used, L.centre[rows], -L.self_fte[rows])
-    c.used = np.maximum(c.used, 0.0)
+    np.maximum(c.used, 0.0, out=c.used)
+
+
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a 1-D integer array (sorted distinct values), without its per-call overhead
+    (a few hundred to a few thousand rows here, often already distinct)."""
+    a = np.sort(a)
+    if a.size > 1:
+        differs = a[1:] != a[:-1]
+        if not differs.all():
+            a = a[np.concatenate([[True], differs])]
+    return a
 
 
 def descendants(model, rows) -> np.ndarray:
+    """Active links below ``rows`` (their modules, the modules' modules, …), generation by generation."""
     L = model.links
-    if model.active_links.size == 0:
-        return np.zeros(0, dtype=np.int64)
     out = []
     active_children, their_parents = _active_modules(model)
+    if active_children.size == 0:
+        return np.zeros(0, dtype=np.int64)
     marked = np.zeros(L.n, dtype=bool)
     frontier = np.asarray(rows, dtype=np.int64)
-    while frontier.size and active_children.size:
+    while frontier.size:
         marked[frontier] = True
         kids = active_children[marked[their_parents]]
         marked[frontier] = False   # only the frontier was marked: the flags are clear again
@@ -145,19 +166,33 @@ def descendants(model, rows) -> np.ndarray:
 
 
 def _active_modules(model) -> tuple[np.ndarray, np.ndarray]:
-    """The active links that are modules, and their parents.
+    """The active links that are modules (sorted rows), and their parents.
 
-    ``descendants`` runs three or four times a month between refreshes of the active
-    set, and a link's parent is fixed when it is signed, so the list is kept until
-    ``model.active_links`` is replaced (it always is replaced, never changed in place)."""
-    act = model.active_links
-    kept = getattr(model, "_active_modules", None)   # None too in models pickled before it existed
-    if kept is None or kept[0] is not act:
-        parent = model.links.parent.take(act)
-        at = np.flatnonzero(parent >= 0)
-        kept = (act, act.take(at), parent.take(at))
-        model._active_modules = kept
-    return kept[1], kept[2]
+    ``end_links`` is the only place a link stops being active and it ends every active module
+    below a link with it, so no active module hangs below an ended one."""
+    modules = kept_active(model, "_active_modules", lambda L, new: L.parent[new] >= 0)
+    return modules, model.links.parent.take(modules)
+
+
+def kept_active(model, name: str, test) -> np.ndarray:
+    """The active links (sorted rows) that pass ``test``, a property fixed when a link is signed;
+    ``test(links, new)`` gives it for the rows in the slice ``new``.
+
+    Kept on the model under ``name`` with the table's length, rather than picked out of the 40k
+    active links at each call: rows are only ever appended (active) and a link that has ended
+    never becomes active again, so only the rows appended since the last call are tested, and
+    the kept rows that are no longer active are dropped (a few thousand rows instead of 40k)."""
+    L = model.links
+    kept = getattr(model, name, None)   # None on a new model, and in models pickled before
+    if isinstance(kept, tuple) and len(kept) == 2:
+        rows, seen = kept
+    else:
+        rows, seen = np.zeros(0, dtype=np.int64), 0
+    if seen < L.n:
+        rows = np.concatenate([rows, seen + np.flatnonzero(test(L, slice(seen, L.n)))])
+    rows = rows.take(np.flatnonzero(L.status.take(rows) == ACTIVE))
+    setattr(model, name, (rows, L.n))
+    return rows
 
 
 def take_back(model, rows) -> None:

@@ -32,14 +32,14 @@ def make_packages(model, client, work_type, effort, term, **extra) -> dict:
     """Tier-1 packages from clients' needs, with catalogue attributes filled in."""
     cat = model.catalogue
     n = client.size
-    home = model.firms.home[client]
+    home = model.firms.home.take(client)
     pk = {
         "n": n, "buyer": client, "client": client, "home": home, "space_home": home,
-        "work_type": work_type, "family": cat.family[work_type], "effort": effort, "term": term,
-        "fte": effort / term, "complexity": cat.complexity[work_type], "codifiability": cat.codifiability[work_type],
-        "sensitivity": np.clip(cat.data_sensitivity[work_type] + model.industry_sensitivity[model.firms.industry[client]], 0.0, 1.0),
-        "skill_required": cat.skill_required[work_type],
-        "tz_sens": cat.timezone_sensitivity[work_type], "lang_sens": cat.language_sensitivity[work_type],
+        "work_type": work_type, "family": cat.family.take(work_type), "effort": effort, "term": term,
+        "fte": effort / term, "complexity": cat.complexity.take(work_type), "codifiability": cat.codifiability.take(work_type),
+        "sensitivity": np.clip(cat.data_sensitivity.take(work_type) + model.industry_sensitivity.take(model.firms.industry.take(client)), 0.0, 1.0),
+        "skill_required": cat.skill_required.take(work_type),
+        "tz_sens": cat.timezone_sensitivity.take(work_type), "lang_sens": cat.language_sensitivity.take(work_type),
         "tier": np.ones(n, dtype=np.int64), "parent": np.full(n, -1), "exclude": np.full(n, -1),
         "incumbent": np.full(n, -1), "retendered": np.zeros(n, dtype=bool), "was_outsourced": np.zeros(n, dtype=bool),
         "keep_centre": np.full(n, -1), "previous": np.full(n, -1), "incumbent_centre": np.full(n, -1),

@@ -18,9 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import contracts, governance, skill
-from .demand import concat, make_packages
+from .demand import make_packages
 from .governance import HIERARCHY
-from .market import client_dependence, dependence_limit
+from .market import dependence_limit
+from .tables import cells
 from .world import ACTIVE, COMPLETED, FAILED
 
 RENEWED_AS_IS = (
@@ -41,77 +42,136 @@ def settle_and_review(model) -> dict:
     events = {"switched": 0, "renewed": np.zeros(0, dtype=np.int64)}
 
     # ---- quarterly (or other period) review of every link that has run a full period
-    due = act.take(_on_review_cycle(model.month - L.start.take(act), m.review_months))
+    due = _due_for_review(model, act, m.review_months)
     due = due.take(np.flatnonzero(~L.own.take(due)))  # vendors are reviewed; own teams are managed
-    bad = due[(L.breaches_period[due] >= m.breach_limit) | ((L.incidents_period[due] > 0) & (L.sensitivity[due] >= 0.6))]
-    L.breaches_period[due] = 0
-    L.incidents_period[due] = 0
-    f.burned = f.incidents >= m.insource_after_incidents
+    breaches, incidents = L.breaches_period.take(due), L.incidents_period.take(due)
+    bad = due[(breaches >= m.breach_limit) | ((incidents > 0) & (L.sensitivity.take(due) >= 0.6))]
+    # the period's counters start again (only the links with a count need writing)
+    L.breaches_period[due.take(np.flatnonzero(breaches))] = 0
+    L.incidents_period[due.take(np.flatnonzero(incidents))] = 0
+    np.greater_equal(f.incidents, m.insource_after_incidents, out=f.burned)
 
     terminated_clients = bad[(L.tier[bad] == 1)]
     terminated_modules = bad[(L.tier[bad] > 1)]
-    retender = _retender_packages(model, terminated_clients, exclude=True)
     contracts.end_links(model, terminated_clients, FAILED)
     contracts.end_links(model, terminated_modules, FAILED)
     contracts.take_back(model, terminated_modules)
     events["switched"] = int(terminated_clients.size)
 
-    # ---- contracts reaching the end of their term
-    model.refresh_active()
-    act = model.active_links
-    ending = act.take(np.flatnonzero((L.start.take(act) + L.term.take(act) <= model.month) & (L.tier.take(act) == 1)))
+    # ---- contracts reaching the end of their term (nothing below reads ``model.active_links``:
+    # the ending contracts, the dependence check and ``end_links`` keep their own lists, so the
+    # active set is refreshed once, at the end)
+    ending = _ending(model)
     # most work is finished at the end of its term; some is needed again (run-type services)
     continues = rng.random(ending.size) < m.need_continues
     months_done = model.month - L.start[ending]
     good = (L.breaches[ending] <= months_done * 0.25) & (L.incidents[ending] == 0)
     renew = continues & good & (rng.random(ending.size) < m.renew_probability) & ~_over_cap(model, ending)
     renewals = _renewal_packages(model, ending[renew])
-    retender = concat(retender, _retender_packages(model, ending[continues & ~renew & good], exclude=False))
-    retender = concat(retender, _retender_packages(model, ending[continues & ~good], exclude=True))
+    # back on the market, in this order: the terminated contracts (without their vendor), good ones
+    # not renewed (the incumbent invited), poor ones (without the incumbent). One call: the columns
+    # it reads are fixed when a link is signed, so the terminated ones read the same after their close
+    tendered_anyway = ending[continues & ~renew & good]
+    poor = ending[continues & ~good]
+    retender = _retender_packages(
+        model, np.concatenate([terminated_clients, tendered_anyway, poor]),
+        exclude=np.concatenate([np.ones(terminated_clients.size, dtype=bool),
+                                np.zeros(tendered_anyway.size, dtype=bool), np.ones(poor.size, dtype=bool)]),
+    )
     contracts.end_links(model, ending, COMPLETED)
     if renewals.size:
         c = model.centres
-        np.add.at(c.used, L.centre[renewals], L.fte[renewals])
-        c.capacity[L.centre[renewals]] = np.maximum(c.capacity[L.centre[renewals]], c.used[L.centre[renewals]])
+        centre = L.centre[renewals]
+        np.add.at(c.used, centre, L.fte[renewals])
+        c.capacity[centre] = np.maximum(c.capacity[centre], c.used[centre])
     model.refresh_active()
     events["renewed"] = renewals
     events["retender"] = retender
     return events
 
 
-def _on_review_cycle(age: np.ndarray, period: int) -> np.ndarray:
-    """Positions of the links whose age is a positive multiple of the review period.
+def _due_for_review(model, act, period: int) -> np.ndarray:
+    """The active links whose age is a positive multiple of the review period, in row order.
 
-    Read from a small table indexed by age rather than computed with ``%`` (integer division is
-    the slowest arithmetic numpy does) and picked with ``flatnonzero`` (a boolean mask that keeps
-    about a third of 40k links mispredicts on most of them)."""
-    if age.size == 0:
+    Links are only appended, each with ``start`` = the month it is signed (``contracts.sign``,
+    ``_renewal_packages``), so ``start`` never decreases along the rows and the links of one
+    start month are one run of rows. The due links are the active ones in the runs of months
+    ``month - period``, ``month - 2 period``, …: binary searches and slices of ``act`` instead
+    of a pass over the start month of every active link."""
+    L = model.links
+    if act.size == 0:
         return np.zeros(0, dtype=np.int64)
-    cycle = np.zeros(max(int(age.max()), 0) + 1, dtype=bool)
-    cycle[period::period] = True
-    return np.flatnonzero(cycle.take(age, mode="clip"))   # clip: a link not yet started (age < 0) reads age 0
+    months = np.arange(model.month - period, int(L.start[0]) - 1, -period)[::-1]
+    bounds = act.searchsorted(L.start.searchsorted(np.stack([months, months + 1])))
+    return np.concatenate([act[a:b] for a, b in zip(bounds[0].tolist(), bounds[1].tolist())] or [act[:0]])
+
+
+_ROW_BITS = 40   # (end month, row) packed in one integer key: the row in the low bits
+
+
+def _ending(model) -> np.ndarray:
+    """The active client contracts (tier 1) whose term is over (start + term <= month), in row order.
+
+    Instead of testing every active link each month, tier-1 links are filed by the month their
+    term ends, in ``model._term_ends`` (a dict of end month -> row arrays, and the table's length
+    when it was last filed): each month the rows appended since are filed and the months due
+    are taken out. A link's start and term never change after it is signed, and every contract
+    found due is closed in the same month (``settle_and_review`` ends them all), so nothing due
+    stays in the book; links closed before their end month stay filed until then and are dropped
+    by their status. Rows of one end month are filed in row order, month after month."""
+    L, month = model.links, model.month
+    kept = getattr(model, "_term_ends", None)   # None on a new model, and in models pickled before
+    book, seen = kept if kept is not None else ({}, 0)
+    new = seen + np.flatnonzero(L.tier[seen:] == 1)
+    if new.size:
+        keys = np.sort(((L.start.take(new) + L.term.take(new)) << _ROW_BITS) | new)   # by end month, then row
+        end, new = keys >> _ROW_BITS, keys & ((1 << _ROW_BITS) - 1)
+        firsts = np.flatnonzero(np.concatenate([[True], end[1:] != end[:-1]]))
+        lasts = np.append(firsts[1:], new.size)
+        for e, a, b in zip(end.take(firsts).tolist(), firsts.tolist(), lasts.tolist()):
+            book.setdefault(e, []).append(new[a:b])
+    parts = [rows for e in [e for e in book if e <= month] for rows in book.pop(e)]
+    model._term_ends = (book, L.n)
+    rows = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    return rows.take(np.flatnonzero(L.status.take(rows) == ACTIVE))
 
 
 def _over_cap(model, rows) -> np.ndarray:
     """Contracts whose vendor holds more than the dependence limit of its client's outsourced
-    value: not renewed, put out to tender instead (keep alternatives)."""
+    value: not renewed, put out to tender instead (keep alternatives).
+
+    The sums of ``market.client_dependence``, over the active outsourced client contracts (kept
+    between months: their tier and ownership are fixed at signing) of only the clients of
+    ``rows``: a client's (and, tier-1 links' buyer being the client, a pair's) sum runs over
+    the same links in the same order as over all of them."""
     L, cap = model.links, model.scenario.management.vendor_cap
-    client_value, contracts, pair_value = client_dependence(model)
-    share = pair_value[L.pair[rows]] / np.maximum(client_value[L.client[rows]], 1e-12)
-    return ~L.own[rows] & (share > dependence_limit(cap, contracts[L.client[rows]]) + 1e-9)
+    client = L.client[rows]
+    held = contracts.kept_active(model, "_outsourced_contracts", lambda L, new: (L.tier[new] == 1) & ~L.own[new])
+    theirs = np.zeros(model.firms.n, dtype=bool)
+    theirs[client] = True
+    held = held.take(np.flatnonzero(theirs.take(L.client.take(held))))
+    held_by, price = L.client.take(held), L.price_month.take(held)
+    client_value = np.bincount(held_by, price, model.firms.n)
+    contracts_held = np.bincount(held_by, minlength=model.firms.n)
+    pair_value = np.bincount(L.pair.take(held), price, len(model.trust))
+    share = pair_value[L.pair[rows]] / np.maximum(client_value[client], 1e-12)
+    return ~L.own[rows] & (share > dependence_limit(cap, contracts_held[client]) + 1e-9)
 
 
-def _retender_packages(model, rows, exclude: bool) -> dict:
-    """The remaining (or next term's) work of ended client contracts, back on the market."""
+def _retender_packages(model, rows, exclude) -> dict:
+    """The remaining (or next term's) work of ended client contracts, back on the market; the
+    vendor of a row whose ``exclude`` (one flag, or one per row) is set may not bid, otherwise
+    it is invited as incumbent."""
     L, cat = model.links, model.catalogue
-    rows = rows[L.client[rows] >= 0]
+    at = np.flatnonzero(L.client[rows] >= 0)
+    rows, exclude = rows.take(at), np.broadcast_to(exclude, rows.shape).take(at)
     remaining = np.maximum(L.effort[rows] - L.delivered[rows], 0.0)
     ended = L.start[rows] + L.term[rows] <= model.month
     # a contract that ran its course is needed again for a new term; a terminated one for what is left
     term = np.where(ended, cat.term[L.work_type[rows]], np.maximum(L.start[rows] + L.term[rows] - model.month, 1)).astype(np.int64)
     effort = np.where(ended, L.fte[rows] * term * model.automation_factor[L.work_type[rows]], remaining)
     keep = effort > 1e-6
-    rows, term, effort = rows[keep], term[keep], effort[keep]
+    rows, term, effort, exclude = rows[keep], term[keep], effort[keep], exclude[keep]
     outsourced = L.mode[rows] != HIERARCHY
     supplier = L.supplier[rows]
     return make_packages(
@@ -129,29 +189,22 @@ def _renewal_packages(model, rows) -> np.ndarray:
     L = model.links
     if rows.size == 0:
         return np.zeros(0, dtype=np.int64)
-    cat = model.catalogue
-    term = cat.term[L.work_type[rows]].astype(np.int64)
-    fte = L.fte[rows] * model.automation_factor[L.work_type[rows]]
     # the new rows are written as they are appended: one gather per column, no scatter
-    new = L.append(rows.size, **{name: getattr(L, name).take(rows, axis=0) for name in RENEWED_AS_IS})
-    scale = fte / np.maximum(L.fte[rows], 1e-12)
-    L.fte[new] = fte
-    L.self_fte[new] = fte
-    L.effort[new] = fte * term
-    L.price_month[new] = L.price_month[rows] * scale
-    L.coord_month[new] = L.coord_month[rows] * scale
-    L.levy_month[new] = L.levy_month[rows] * scale
-    L.inhouse_month[new] = L.inhouse_month[rows] * scale
-    L.parent[new] = -1
-    L.root[new] = new
-    L.start[new] = model.month
-    L.term[new] = term
-    L.status[new] = ACTIVE
-    L.depth[new] = 1
-    L.retendered[new] = False
-    L.was_outsourced[new] = L.mode[rows] != HIERARCHY
-    L.previous_supplier[new] = L.supplier[rows]
-    L.automation[new] = model.automation_factor[L.work_type[rows]]
+    copied = {name: getattr(L, name).take(rows, axis=0) for name in RENEWED_AS_IS}
+    work_type = copied["work_type"]
+    term = model.catalogue.term[work_type].astype(np.int64)
+    automation = model.automation_factor[work_type]
+    old_fte = L.fte.take(rows)
+    fte = old_fte * automation
+    scale = fte / np.maximum(old_fte, 1e-12)
+    for name in ("coord_month", "levy_month", "inhouse_month"):
+        copied[name] = copied[name] * scale
+    new = L.append(
+        rows.size, **copied, fte=fte, self_fte=fte, effort=fte * term, price_month=L.price_month.take(rows) * scale,
+        parent=-1, root=np.arange(L.n, L.n + rows.size), start=model.month, term=term, status=ACTIVE, depth=1,
+        retendered=False, was_outsourced=copied["mode"] != HIERARCHY, previous_supplier=copied["supplier"],
+        automation=automation,
+    )
     _regovern(model, new)
     return new
 
@@ -163,13 +216,13 @@ def _regovern(model, rows) -> None:
     if out.size == 0:
         return
     fam = L.family[out].astype(np.int64)
-    centre = L.centre[out]
-    team = skill.team_skill(r.skill[c.region[centre]], f.capability[L.supplier[out], fam], c.experience[centre, fam])
+    centre, supplier, term = L.centre[out], L.supplier[out], L.term[out]
+    team = skill.team_skill(r.skill[c.region[centre]], cells(f.capability, supplier, fam), cells(c.experience, centre, fam))
     capable = np.clip(team / np.maximum(L.skill_required[out], 1e-9), 0, 1)
-    trust = model.trust.get(L.buyer[out], L.supplier[out])
-    price = L.price_month[out] * L.term[out]
+    trust = model.trust.get(L.buyer[out], supplier)
+    price = L.price_month[out] * term
     mode, _, fail = governance.choose_mode(
-        price, L.coord_month[out] * L.term[out], L.complexity[out], L.codifiability[out], capable, trust,
+        price, L.coord_month[out] * term, L.complexity[out], L.codifiability[out], capable, trust,
         s.governance, model.streams.governance,
     )
     L.mode[out] = mode

@@ -85,7 +85,9 @@ class ChainModel(mesa.Model):
         self.industries = list(scenario.demand.industry_shares)
         self.industry_sensitivity = np.array([scenario.demand.industry_sensitivity.get(i, 0.0) for i in self.industries])
         self.active_links = np.zeros(0, dtype=np.int64)
-        self._active_modules = None  # ``contracts._active_modules``: kept while ``active_links`` is unchanged
+        self._active_modules = None  # ``contracts.kept_active`` lists (active module links; outsourced
+        self._outsourced_contracts = None  # client contracts), each with the table length it has seen
+        self._term_ends = None  # ``management._ending``: client contracts filed by the month their term ends
         self.split_next = np.zeros(0, dtype=np.int64)  # module links to split further next month
         self.relocation_plans = {"source": np.zeros(0, dtype=np.int64), "region": np.zeros(0, dtype=np.int64),
                                  "fte": np.zeros(0), "ready": np.zeros(0, dtype=np.int64),

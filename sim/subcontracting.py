@@ -16,6 +16,7 @@ import numpy as np
 
 from . import contracts, market
 from .demand import make_packages
+from .tables import cells
 from .world import ACTIVE, SUB
 
 
@@ -29,17 +30,21 @@ def module_share(codifiability, params, tier):
 def modules_for(model, parents) -> dict:
     """Module packages for links whose supplier may split them (the next tier's needs)."""
     L, p = model.links, model.scenario.subcontracting
-    parents = parents[~L.own[parents]]  # in-house teams and captive centres do not subcontract
-    parents = parents[L.tier[parents] < model.scenario.world.max_tier]
-    share = module_share(L.codifiability[parents], p, L.tier[parents])
-    parents, share = parents[share > 0.02], share[share > 0.02]
+    tier = L.tier[parents]
+    # in-house teams and captive centres do not subcontract, and the deepest tier cannot
+    at = np.flatnonzero(~L.own[parents] & (tier < model.scenario.world.max_tier))
+    parents, tier = parents.take(at), tier.take(at)
+    share = module_share(L.codifiability[parents], p, tier)
+    at = np.flatnonzero(share > 0.02)
+    parents, share, tier = parents.take(at), share.take(at), tier.take(at)
     remaining = np.maximum(L.effort[parents] - L.delivered[parents], 0.0)
     months_left = np.maximum(L.term[parents] - (model.month - L.start[parents]), 1)
     effort = remaining * share
+    centre = L.centre[parents]
     pk = make_packages(
         model, L.client[parents], L.work_type[parents], effort, months_left.astype(np.int64),
-        buyer=L.supplier[parents], home=L.home[parents], space_home=model.centres.region[L.centre[parents]],
-        tier=(L.tier[parents] + 1).astype(np.int64), parent=parents, keep_centre=L.centre[parents],
+        buyer=L.supplier[parents], home=L.home[parents], space_home=model.centres.region[centre],
+        tier=(tier + 1).astype(np.int64), parent=parents, keep_centre=centre,
         complexity=L.complexity[parents] * p.module_complexity,
     )
     pk["fte"] = effort / months_left
@@ -51,12 +56,13 @@ def subcontract(model, awarded) -> np.ndarray:
     last month's new modules (tier 3 and deeper: a subcontractor splits a module the month after
     it wins it). Returns the new module links, which are split further next month."""
     L = model.links
-    carried = model.split_next[L.status[model.split_next] == ACTIVE]
+    carried = model.split_next.take(np.flatnonzero(L.status.take(model.split_next) == ACTIVE))
     pk = modules_for(model, np.concatenate([awarded, carried]))
     rows = np.zeros(0, dtype=np.int64)
     if pk["n"]:
         bids, choice = market.tender(model, pk, SUB, model.streams.subcontracting, model.streams.governance)
-        choice = np.where((choice >= 0) & bids.own[np.arange(pk["n"]), np.maximum(choice, 0)], -1, choice)
+        own = cells(bids.own, np.arange(pk["n"]), np.maximum(choice, 0))
+        choice = np.where((choice >= 0) & own, -1, choice)
         rows = contracts.sign(model, pk, bids, choice)
     model.split_next = rows
     return rows
