@@ -32,7 +32,7 @@ def advance(model, delivered: dict) -> dict:
     if act.size:
         # ---- experience: a centre learns a family in proportion to the FTE it staffs in it
         v = delivered["view"]
-        cell = v["centre"] * NF + v["family"]
+        cell = v["centre_family"]   # centre × NF + family, built by delivery
         staffed = np.bincount(cell, v["self_fte"], c.n * NF).reshape(c.n, NF)
         share = staffed / wide(np.maximum(c.capacity, 1e-9))
         share[~np.isfinite(share)] = 0.0
