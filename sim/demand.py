@@ -33,6 +33,10 @@ def make_packages(model, client, work_type, effort, term, **extra) -> dict:
     cat = model.catalogue
     n = client.size
     home = model.firms.home.take(client)
+    # the columns that start as "none" (−1) or False share one array each, read-only so that no
+    # writer can change them all at once (new arrays are built whenever a column changes)
+    none, no = np.full(n, -1), np.zeros(n, dtype=bool)
+    none.flags.writeable = no.flags.writeable = False
     pk = {
         "n": n, "buyer": client, "client": client, "home": home, "space_home": home,
         "work_type": work_type, "family": cat.family.take(work_type), "effort": effort, "term": term,
@@ -40,9 +44,9 @@ def make_packages(model, client, work_type, effort, term, **extra) -> dict:
         "sensitivity": np.clip(cat.data_sensitivity.take(work_type) + model.industry_sensitivity.take(model.firms.industry.take(client)), 0.0, 1.0),
         "skill_required": cat.skill_required.take(work_type),
         "tz_sens": cat.timezone_sensitivity.take(work_type), "lang_sens": cat.language_sensitivity.take(work_type),
-        "tier": np.ones(n, dtype=np.int64), "parent": np.full(n, -1), "exclude": np.full(n, -1),
-        "incumbent": np.full(n, -1), "retendered": np.zeros(n, dtype=bool), "was_outsourced": np.zeros(n, dtype=bool),
-        "keep_centre": np.full(n, -1), "previous": np.full(n, -1), "incumbent_centre": np.full(n, -1),
+        "tier": np.ones(n, dtype=np.int64), "parent": none, "exclude": none,
+        "incumbent": none, "retendered": no, "was_outsourced": no,
+        "keep_centre": none, "previous": none, "incumbent_centre": none,
     }
     pk.update(extra)
     return pk
@@ -65,8 +69,8 @@ def draw_needs(model) -> dict:
     n = client.size
     work_type = rng.choice(len(cat), size=n, p=type_probabilities(model))
     sigma = s.demand.effort_sigma
-    effort = cat.effort[work_type] * rng.lognormal(-sigma**2 / 2, sigma, n) * model.automation_factor[work_type]
-    term = cat.term[work_type].astype(np.int64)
+    effort = cat.effort.take(work_type) * rng.lognormal(-sigma**2 / 2, sigma, n) * model.automation_factor.take(work_type)
+    term = cat.term.take(work_type).astype(np.int64)
     return make_packages(model, client, work_type, np.maximum(effort, 0.5), term)
 
 

@@ -98,7 +98,12 @@ def _expected(mode, price, coordination, complexity, t, weak, trust, params, out
         share += params.lockin_rate * SPECIFICITY[mode] * t
     share += 1.0   # fail's shape holds those of t and trust, so these stay in place
     factor = coordination_factor(mode, trust, complexity)
-    return np.add(np.multiply(price, share), coordination if _is_one(factor) else coordination * factor, out=out), fail
+    coord = coordination if _is_one(factor) else coordination * factor
+    if out is None:
+        return np.multiply(price, share) + coord, fail
+    # the product written straight into ``out`` and the coordination added there: the same two roundings
+    np.multiply(price, share, out=out)
+    return np.add(out, coord, out=out), fail
 
 
 def _is_one(factor) -> bool:
@@ -134,7 +139,8 @@ def choose_mode(price, coordination, complexity, codifiability, capability, trus
     noisy = gumbel(rng, costs.shape, params.noise) * price   # float32 noise times the price: float64, as before
     np.subtract(costs, noisy, out=noisy)
     pick = _first_min(noisy)
-    chosen = np.asarray(modes, dtype=np.int8).take(pick)
+    # modes 0, 1, 2, … in order (the outsourced modes) are their own positions: a cast, not a gather
+    chosen = pick.astype(np.int8) if tuple(modes) == tuple(range(len(modes))) else np.asarray(modes, dtype=np.int8).take(pick)
     cell = pick.reshape(-1) * pick.size + np.arange(pick.size)
     return chosen, costs.reshape(-1).take(cell).reshape(shape), fails.reshape(-1).take(cell).reshape(shape)
 
@@ -145,10 +151,10 @@ def _first_min(values):
     ``argmin`` along the first axis of a few modes runs its inner loop once per bid
     (four elements each) and costs two to three times these few passes. Strict ``<``
     keeps the first of equal minima, as ``argmin`` does."""
-    best, pick = values[0], np.zeros(values.shape[1:], dtype=np.int64)
+    best, pick = values[0], None
     for i in range(1, values.shape[0]):
         better = values[i] < best
-        pick = np.where(better, i, pick)
+        pick = better.astype(np.int64) if pick is None else np.where(better, i, pick)   # i = 1: 0 or 1
         if i + 1 < values.shape[0]:
             best = np.where(better, values[i], best)
-    return pick
+    return np.zeros(values.shape[1:], dtype=np.int64) if pick is None else pick

@@ -31,7 +31,7 @@ def add_own_options(model, pk, bids, k, supplier_kind, B=None) -> None:
         B = package_columns(model, pk)
     if supplier_kind == PRIME:
         buyer = pk["buyer"]
-        centres = np.stack((model.inhouse_centre[buyer], model.captive_centre[buyer]), axis=1)
+        centres = np.stack((model.inhouse_centre.take(buyer), model.captive_centre.take(buyer)), axis=1)
         prod_factor = np.array([s.cost.inhouse_productivity, 1.0])
         own_options(model, pk, B, bids, slice(k, k + 2), centres, s.cost.inhouse_overhead, prod_factor)
         bids.inhouse_cost = bids.price[:, k] + bids.coord[:, k]
@@ -54,7 +54,7 @@ def package_columns(model, pk) -> dict:
 def lean_home(model, pk, score, k, supplier_kind) -> None:
     """Clients burned by data incidents give their own options a score bonus."""
     if supplier_kind == PRIME:
-        burned = model.firms.burned[pk["buyer"]]
+        burned = model.firms.burned.take(pk["buyer"])
         score[:, k:] += np.where(burned, model.scenario.management.insource_bias, 0.0)[:, None]
 
 
@@ -64,8 +64,9 @@ def own_options(model, pk, B, bids, cols, centres, overhead, prod_factor, always
     ``prod_factor`` a scalar or one value per option. An option no buyer has stays blank."""
     s, f, c, r, geo = model.scenario, model.firms, model.centres, model.regions, model.geography
     have = centres >= 0
-    present = have.any(axis=0)
-    if not present.any():
+    # which options any buyer has, column by column: ``any(axis=0)`` over P×2 runs its loop once per row
+    present = [bool(h.any()) for h in have.T]
+    if not any(present):
         bids.blank(cols)
         return
     cc = np.maximum(centres, 0)
@@ -110,7 +111,7 @@ def own_options(model, pk, B, bids, cols, centres, overhead, prod_factor, always
     security = f.security.take(buyer)[:, None] if always_feasible else 1.0
     bids.data_security[:, cols] = scoring.security_score(security, r.data_regime.take(reg), B["sensitivity"])
     bids.risk[:, cols] = np.where(reg == B["home"], 0.0, r.risk.take(reg))
-    if not present.all():   # an option no buyer has is no option at all (as if never priced)
-        for j in np.flatnonzero(~present):
+    for j, there in enumerate(present):
+        if not there:   # an option no buyer has is no option at all (as if never priced)
             bids.blank(slice(cols.start + j, cols.start + j + 1))
             bids.own[:, cols.start + j] = False

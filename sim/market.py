@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import cost, governance, make_or_buy, scoring, skill, tax
+from . import contracts, cost, governance, make_or_buy, scoring, skill, tax
 from .award import award
 from .formation import candidate_centres, shortlist
 from .tables import cells
@@ -83,24 +83,34 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
     f, c, r, geo = model.firms, model.centres, model.regions, model.geography
     fam = pk["family"].astype(np.int64)
     eff_rate = tax.effective_rate(r)
+    # per region, gathered where needed: the same floats as computing it on every gathered element
+    stretch = 1.0 + s.world.bid_stretch * model.labour_slack
 
     # ---- 1 shortlist (formation): k vendors, each invited through one of its centres
     candidates = candidate_centres(model, supplier_kind)
     exclude_self = pk["buyer"] if supplier_kind == SUB else None
     vendor, centre = shortlist(model, pk, candidates, k, rng_shortlist, exclude_self)
+    # the living incumbent takes the last place if not drawn; then an excluded vendor loses its place.
+    # Both on the rows concerned only (by position): most packages have neither
     inc, inc_centre = np.asarray(pk["incumbent"]), np.asarray(pk["incumbent_centre"])
-    put = (inc >= 0) & (inc_centre >= 0)
-    put &= c.alive[np.maximum(inc_centre, 0)] & f.alive[np.maximum(inc, 0)]
-    put &= ~((vendor == inc[:, None]) @ np.ones(k, dtype=bool))   # any along rows: ``any(axis=1)`` is 3x slower
-    vendor[put, k - 1], centre[put, k - 1] = inc[put], inc_centre[put]
+    put = np.flatnonzero((inc >= 0) & (inc_centre >= 0))
+    if put.size:
+        iv, ic = inc.take(put), inc_centre.take(put)
+        drawn = (vendor.take(put, axis=0) == iv[:, None]) @ np.ones(k, dtype=bool)   # any along rows: ``any(axis=1)`` is 3x slower
+        keep = np.flatnonzero(c.alive.take(ic) & f.alive.take(iv) & ~drawn)
+        put = put.take(keep)
+        vendor[put, k - 1], centre[put, k - 1] = iv.take(keep), ic.take(keep)
     excl = np.asarray(pk["exclude"])
-    banned = (vendor == excl[:, None]) & (excl[:, None] >= 0)
-    vendor[banned], centre[banned] = -1, -1
+    ex = np.flatnonzero(excl >= 0)
+    if ex.size:
+        row, col = np.nonzero(vendor.take(ex, axis=0) == excl.take(ex)[:, None])
+        vendor[ex.take(row), col], centre[ex.take(row), col] = -1, -1
 
     # ---- 2 bids: each invited vendor prices the work at the centre it was invited through
     # (gathers by ``take``, results kept in contiguous P×k arrays and written once into the bids)
     sl = slice(0, k)
     vendor_pairs = None
+    bidders = np.zeros(0, dtype=np.int64)   # the firm of every feasible vendor bid, for ``_count_bids``
     B = make_or_buy.package_columns(model, pk)   # P×1 columns, shared with the own options
     if candidates.size:
         valid = centre >= 0
@@ -115,12 +125,13 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
         price = tax.price_for_after_tax_margin(delivery, f.markup.take(vf), eff_rate.take(reg))
         dist = geo.communication_distance(B["space_home"], reg, B["tz_sens"], B["lang_sens"], s.cost.timezone_weight, s.cost.language_weight)
         coord = cost.coordination_cost(B["effort"], B["home_wage"], dist, B["complexity"], s.cost)
-        spare = c.capacity.take(cc) * (1 + s.world.bid_stretch * model.labour_slack.take(reg)) - c.used.take(cc)
+        spare = c.capacity.take(cc) * stretch.take(reg) - c.used.take(cc)
         ok = valid & (spare >= B["fte"]) & geo.data_allowed(B["space_home"], reg, B["sensitivity"])
         bids.centre[:, sl] = np.where(ok, centre, -1)
         bids.firm[:, sl] = vendor
         bids.invited[:, sl] = valid
         bids.feasible[:, sl] = ok
+        bidders = vendor.take(np.flatnonzero(ok & (vendor >= 0)))   # positions: cheaper than a mask
         bids.price[:, sl] = price
         bids.coord[:, sl] = coord
         bids.gap[:, sl] = gap
@@ -162,13 +173,12 @@ def tender(model, pk, supplier_kind, rng_shortlist, rng_choice):
     make_or_buy.lean_home(model, pk, score, k, supplier_kind)
 
     # ---- 5 award under capacity and the vendor cap
-    stretch = np.where(c.own, 1.0, 1.0 + s.world.bid_stretch * model.labour_slack.take(c.region))
-    spare = np.maximum(c.capacity * stretch - c.used, 0.0)
+    spare = np.maximum(c.capacity * np.where(c.own, 1.0, stretch.take(c.region)) - c.used, 0.0)
     spare[c.own & ~np.isfinite(c.capacity)] = np.inf
     if supplier_kind == PRIME and s.management.vendor_cap < 1:
         score[_over_dependence(model, pk, bids, k, vendor_pairs)] = -np.inf
     choice = award(score, np.maximum(bids.centre, 0), np.asarray(pk["fte"], dtype=float), spare)
-    _count_bids(model, bids, choice, k)
+    _count_bids(model, bids, choice, k, bidders)
     return bids, choice
 
 
@@ -183,36 +193,48 @@ def _over_dependence(model, pk, bids, k, vendor_pairs=None):
 
     ``vendor_pairs``: the pair ids of the k vendor bids, found when their trust was read;
     where the buyer is the client (a client's tender) they are the same (client, vendor)
-    pairs, so only the own options' columns are looked up here."""
+    pairs, and where every other column is an own option (never over the limit: ``~bids.own``
+    below) only the k vendor columns are judged."""
     cap = model.scenario.management.vendor_cap
-    client_value, contracts, pair_value = client_dependence(model)
     client = pk["client"]
-    if vendor_pairs is not None and np.array_equal(client, pk["buyer"]):
-        known = np.empty(bids.firm.shape, dtype=np.int64)
-        known[:, :k] = vendor_pairs
-        if bids.own[:, k:].all():   # own options are never over the limit (``~bids.own`` below): no look-up
-            known[:, k:] = -1
-        else:
-            known[:, k:] = model.trust.find(client[:, None], np.maximum(bids.firm[:, k:], 0))
-    else:
-        known = model.trust.find(client[:, None], np.maximum(bids.firm, 0))
-    current = np.where(known >= 0, pair_value.take(np.maximum(known, 0)), 0.0) if pair_value.size else np.zeros(known.shape)
+    client_value, n_contracts, pair_value = client_dependence(model, client)
     V = client_value.take(client)[:, None]
-    limit = dependence_limit(cap, contracts.take(client))[:, None]
+    limit = dependence_limit(cap, n_contracts.take(client))[:, None]
+    if vendor_pairs is not None and np.array_equal(client, pk["buyer"]) and bids.own[:, k:].all():
+        current = np.where(vendor_pairs >= 0, pair_value.take(np.maximum(vendor_pairs, 0)), 0.0) if pair_value.size else 0.0
+        over = np.zeros(bids.firm.shape, dtype=bool)
+        over[:, :k] = (V > 0) & (current > limit * V + 1e-9)   # the vendor columns' ``own`` is never set
+        return over
+    known = model.trust.find(client[:, None], np.maximum(bids.firm, 0))
+    current = np.where(known >= 0, pair_value.take(np.maximum(known, 0)), 0.0) if pair_value.size else np.zeros(known.shape)
     return (V > 0) & (current > limit * V + 1e-9) & ~bids.own
 
 
-def client_dependence(model):
+def _outsourced_contract(L, new):
+    """``contracts.kept_active`` test of the active outsourced client contracts (as in ``management``)."""
+    return (L.tier[new] == 1) & ~L.own[new]
+
+
+def client_dependence(model, clients=None):
     """Per client: outsourced monthly value and number of contracts; per trust-book pair
-    (tier-1 links' buyer is the client, so pairs are (client, vendor)): the value it holds."""
+    (tier-1 links' buyer is the client, so pairs are (client, vendor)): the value it holds.
+
+    The contracts are the active outsourced client contracts kept between months by
+    ``contracts.kept_active`` (tier and ownership are fixed at signing; the same rows in the
+    same order as picking them out of the active links). Given ``clients`` (firm rows), only
+    their contracts are summed: their entries, and their pairs', are the same sums over the
+    same links in the same order; the others are zero."""
     L = model.links
-    act = model.active_links
-    t1 = act.take(np.flatnonzero((L.tier.take(act) == 1) & ~L.own.take(act)))  # positions: faster than a boolean mask
-    client, price = L.client.take(t1), L.price_month.take(t1)
+    held = contracts.kept_active(model, "_outsourced_contracts", _outsourced_contract)
+    if clients is not None:
+        theirs = np.zeros(model.firms.n, dtype=bool)
+        theirs[clients] = True
+        held = held.take(np.flatnonzero(theirs.take(L.client.take(held))))
+    client, price = L.client.take(held), L.price_month.take(held)
     client_value = np.bincount(client, price, model.firms.n)
-    contracts = np.bincount(client, minlength=model.firms.n)
-    pair_value = np.bincount(L.pair.take(t1), price, len(model.trust))
-    return client_value, contracts, pair_value
+    n_contracts = np.bincount(client, minlength=model.firms.n)
+    pair_value = np.bincount(L.pair.take(held), price, len(model.trust))
+    return client_value, n_contracts, pair_value
 
 
 def dependence_limit(cap, contracts):
@@ -221,10 +243,10 @@ def dependence_limit(cap, contracts):
     return np.maximum(cap, 1.0 / np.maximum(contracts, 1))
 
 
-def _count_bids(model, bids, choice, k):
-    """Bids and wins per vendor this month, for markup adaptation."""
+def _count_bids(model, bids, choice, k, bidders):
+    """Bids and wins per vendor this month, for markup adaptation. ``bidders``: the firm of
+    every feasible vendor bid (any order: they are counted)."""
     f = model.firms
-    placed = bids.feasible[:, :k] & (bids.firm[:, :k] >= 0)
-    f.bids += np.bincount(bids.firm[:, :k][placed], minlength=f.n)
+    f.bids += np.bincount(bidders, minlength=f.n)
     rows = np.flatnonzero((choice >= 0) & (choice < k))
     f.wins += np.bincount(cells(bids.firm, rows, choice.take(rows)), minlength=f.n)

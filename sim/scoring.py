@@ -22,8 +22,10 @@ def weights(params) -> np.ndarray:
 
 def price_score(total_cost, feasible, sensitivity):
     """1 for the cheapest feasible option of a tender, falling with the relative premium."""
+    # the row minima as a column-wise reduction of the transposed copy: ``min(axis=1)`` over rows of
+    # ~11 options runs its inner loop once per row (several times slower); a minimum is exact in any order
     masked = np.where(feasible, total_cost, np.inf)
-    cheapest = masked.min(axis=1, keepdims=True)
+    cheapest = masked.T.copy().min(axis=0)[:, None]
     cheapest = np.where(np.isfinite(cheapest), cheapest, 1.0)
     return np.exp(-sensitivity * (total_cost / cheapest - 1.0))
 

@@ -30,22 +30,23 @@ def module_share(codifiability, params, tier):
 def modules_for(model, parents) -> dict:
     """Module packages for links whose supplier may split them (the next tier's needs)."""
     L, p = model.links, model.scenario.subcontracting
-    tier = L.tier[parents]
+    # link columns gathered with ``take`` (the same elements as ``column[parents]``, cheaper)
+    tier = L.tier.take(parents)
     # in-house teams and captive centres do not subcontract, and the deepest tier cannot
-    at = np.flatnonzero(~L.own[parents] & (tier < model.scenario.world.max_tier))
+    at = np.flatnonzero(~L.own.take(parents) & (tier < model.scenario.world.max_tier))
     parents, tier = parents.take(at), tier.take(at)
-    share = module_share(L.codifiability[parents], p, tier)
+    share = module_share(L.codifiability.take(parents), p, tier)
     at = np.flatnonzero(share > 0.02)
     parents, share, tier = parents.take(at), share.take(at), tier.take(at)
-    remaining = np.maximum(L.effort[parents] - L.delivered[parents], 0.0)
-    months_left = np.maximum(L.term[parents] - (model.month - L.start[parents]), 1)
+    remaining = np.maximum(L.effort.take(parents) - L.delivered.take(parents), 0.0)
+    months_left = np.maximum(L.term.take(parents) - (model.month - L.start.take(parents)), 1)
     effort = remaining * share
-    centre = L.centre[parents]
+    centre = L.centre.take(parents)
     pk = make_packages(
-        model, L.client[parents], L.work_type[parents], effort, months_left.astype(np.int64),
-        buyer=L.supplier[parents], home=L.home[parents], space_home=model.centres.region[centre],
+        model, L.client.take(parents), L.work_type.take(parents), effort, months_left.astype(np.int64),
+        buyer=L.supplier.take(parents), home=L.home.take(parents), space_home=model.centres.region.take(centre),
         tier=(tier + 1).astype(np.int64), parent=parents, keep_centre=centre,
-        complexity=L.complexity[parents] * p.module_complexity,
+        complexity=L.complexity.take(parents) * p.module_complexity,
     )
     pk["fte"] = effort / months_left
     return pk
