@@ -89,7 +89,7 @@ def deliver(model) -> dict:
     # as it was (none of these sums is ever −0.0: they start at +0.0 and add prices and costs),
     # and ``bincount`` adds in index order, so leaving out zero terms keeps every total the same.
     price = L.price_month.take(act)
-    payment = price * outsourced
+    payment = price * outsourced   # (faster than ``np.where``, which branches on the random 0/1 pattern)
     payment_o = price.take(at_out)   # = payment at those positions (price × 1.0)
     L.paid[o] = L.paid.take(o) + payment_o
     L.received[o] = L.received.take(o) + payment_o
@@ -104,9 +104,11 @@ def deliver(model) -> dict:
     L.cost_month[act] = staff_cost
     # buyer-side costs: coordination, one-off transition in the first month, offshoring levy
     levy = L.levy_month.take(act)
-    transition = np.zeros(n)   # paid in the first month only: read for the links signed this month
-    transition[first] = L.transition.take(act.take(first))
-    buyer_cost = L.coord_month.take(act) + transition + levy
+    coord = L.coord_month.take(act)
+    # the transition is paid in the first month only: added at the links signed this month, where the sum
+    # is (coordination + transition) + levy; elsewhere it was + 0.0, which leaves coordination as it is
+    buyer_cost = coord + levy
+    buyer_cost[first] = coord.take(first) + L.transition.take(act.take(first)) + levy.take(first)
     # the levy is zero on most links (it applies to offshored work under a policy): sum only the others
     at_levy = np.flatnonzero(levy != 0)   # (a compare first: nonzero of floats is slow)
     levy_by_region = np.bincount(L.home.take(act.take(at_levy)), levy.take(at_levy), len(r))

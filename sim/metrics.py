@@ -95,8 +95,16 @@ class Recorder:
         position = np.empty(L.n, dtype=np.int64)
         position[act] = np.arange(act.size)
         passed_on = np.bincount(position.take(v["parent"].take(at_child)), payment.take(at_child), act.size)
-        value = np.where(own, staff_cost, payment - passed_on)
-        cell = (reg * NF + fam) * NL + loc
+        # an own team's value is its staff cost: written at the own links' positions, as ``np.where``
+        # on the random own/outsourced pattern mispredicts its branch (three times as slow)
+        at_own = np.flatnonzero(own)
+        staff_own = staff_cost.take(at_own)
+        value = payment - passed_on
+        value[at_own] = staff_own
+        cell = reg * NF   # (reg × NF + fam) × NL + loc, in place (one array instead of four)
+        cell += fam
+        cell *= NL
+        cell += loc
         size = R * NF * NL
         fte = np.bincount(cell, self_fte, size)
         val = np.bincount(cell, value, size)
@@ -120,10 +128,12 @@ class Recorder:
         modes = np.arange(len(MODES))
         mode = L.mode.take(act)
         price = v["price"]   # gathered by delivery; prices of links already active do not change within a month
+        link_value = price.copy()
+        link_value[at_own] = staff_own   # = np.where(own, staff_cost, price)
         self._add(step, {
             # counted mode by mode: a ``bincount`` into 5 bins waits on the same few counters all along
             "active_links": [np.count_nonzero(mode == k) for k in range(len(MODES))],
-            "link_value_usd": np.bincount(mode, np.where(own, staff_cost, price), len(MODES)),
+            "link_value_usd": np.bincount(mode, link_value, len(MODES)),
         }, NONE, NONE, modes)
 
         at_top = np.flatnonzero(~child & ~own)   # outsourced client contracts

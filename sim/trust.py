@@ -28,17 +28,62 @@ class TrustBook:
     A lookup of a tender's bid matrix (10k keys among 40k pairs by month 60)
     is the hot path. A binary search per key mispredicts at every level (3–4x
     slower here); the hash index finds most keys at their home slot, so a
-    lookup is one pass over the keys and a few short ones over those whose
-    home slot another pair holds. At most one slot in ``LOAD`` is taken (8 MB
-    at 40k pairs), and pairs are never removed, so the run of taken slots
-    from a key's home to the key is unbroken: a free slot ends the search."""
+    lookup is one pass over the keys and one over the few whose home slot
+    another pair holds. At most one slot in ``LOAD`` is taken (8 MB at 40k
+    pairs), and pairs are never removed, so a key stays within the same few
+    slots past its home for good: the index remembers the farthest (``_reach``)
+    and a lookup reads that whole window at once rather than probing on."""
 
     def __init__(self):
-        self.keys = np.zeros(0, dtype=np.int64)     # pair id → key (append-only)
-        self.values = np.zeros(0)                   # pair id → trust
+        # pairs are appended into buffers with spare room (amortised doubling) rather than by
+        # concatenating the whole book each month; ``keys`` and ``values`` are views of the used part
+        self._keys = np.zeros(64, dtype=np.int64)
+        self._values = np.zeros(64)   # 0.0 beyond the used part (see ``trust_of``)
+        self._publish(0)
         self._bits = 10
         self._slot_key = np.full(1 << self._bits, EMPTY, dtype=np.int64)
         self._slot_id = np.full(1 << self._bits, -1, dtype=np.int64)   # −1 in free slots
+        self._reach = 0   # the farthest any key sits past its home slot
+        self._steps = np.arange(1, 1)
+
+    def _publish(self, n: int) -> None:
+        self.keys = self._keys[:n]        # pair id → key (append-only)
+        self.values = self._values[:n]    # pair id → trust
+        # one more element, always 0.0: the trust of pair id −1 (a pair never seen), so that
+        # ``trust_of`` is one ``take`` (a negative index counts from the end)
+        self._trust = self._values[: n + 1]
+
+    def __getstate__(self) -> dict:
+        # the views would be pickled (and deep-copied) as copies detached from their buffers: rebuild them
+        state = {key: value for key, value in self.__dict__.items() if key not in ("keys", "values", "_trust")}
+        state["_size"] = self.keys.size
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if "_keys" not in state:   # a book pickled before the buffers: its arrays are the used part
+            keys, values = state.pop("keys"), state.pop("values")
+            state["_keys"], state["_values"] = keys, np.concatenate([values, [0.0]])
+            state["_size"] = keys.size
+        size = state.pop("_size")
+        self.__dict__.update(state)
+        self._publish(size)
+        # the farthest any key sits past its home slot, read off the index itself
+        taken = np.flatnonzero(self._slot_id >= 0)
+        past = (taken - self._home(self._slot_key.take(taken))) & (self._slot_key.size - 1)
+        self._reach = int(past.max()) if past.size else 0
+        self._steps = np.arange(1, self._reach + 1)
+
+    def _append(self, new_keys: np.ndarray) -> None:
+        """Add pairs with trust 0 (their values beyond the used part are 0.0 already)."""
+        n = self.keys.size
+        size = n + new_keys.size
+        if size + 1 > self._values.size:
+            capacity = max(size + 1, 2 * self._values.size)
+            keys, values = np.zeros(capacity, dtype=np.int64), np.zeros(capacity)
+            keys[:n], values[:n] = self.keys, self.values
+            self._keys, self._values = keys, values
+        self._keys[n:size] = new_keys
+        self._publish(size)
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         spread = keys.view(np.uint64) * SPREAD   # wraps modulo 2**64, as intended
@@ -53,17 +98,15 @@ class TrustBook:
         held = self._slot_key.take(slot)
         # a free slot's id is −1, so the home slot's id is already the answer unless another pair holds it
         found = self._slot_id.take(slot)
-        probing = np.flatnonzero((held != flat) & (held != EMPTY))   # home slot taken by another pair: probe on
-        found[probing] = -1
-        slot = slot.take(probing)
-        mask = self._slot_key.size - 1
-        while probing.size:
-            slot = (slot + 1) & mask
-            held = self._slot_key.take(slot)
-            hit = held == flat.take(probing)
-            found[probing[hit]] = self._slot_id.take(slot[hit])
-            more = ~hit & (held != EMPTY)
-            probing, slot = probing[more], slot[more]
+        away = np.flatnonzero((held != flat) & (held != EMPTY))   # home slot taken by another pair
+        if away.size:
+            found[away] = -1
+            if self._reach:
+                # such a key sits at most ``_reach`` slots past its home, or nowhere (keys are distinct):
+                # look at all those slots at once instead of probing one step at a time
+                window = (slot.take(away)[:, None] + self._steps) & (self._slot_key.size - 1)
+                at = np.flatnonzero(self._slot_key.take(window) == flat.take(away)[:, None])
+                found[away.take(at // self._reach)] = self._slot_id.take(window.reshape(-1).take(at))
         return found.reshape(keys.shape)
 
     def _index(self, keys: np.ndarray, ids: np.ndarray) -> None:
@@ -75,15 +118,21 @@ class TrustBook:
             self._slot_key = np.full(1 << self._bits, EMPTY, dtype=np.int64)
             self._slot_id = np.full(1 << self._bits, -1, dtype=np.int64)
             keys, ids = self.keys, np.arange(self.keys.size)
+            self._reach, self._steps = 0, np.arange(1, 1)
         mask = self._slot_key.size - 1
         slot = self._home(keys)
+        step = -1   # how far past their home slots the keys of this round land
         while keys.size:
+            step += 1
             free = np.flatnonzero(self._slot_key.take(slot) == EMPTY)
             self._slot_key[slot.take(free)] = keys.take(free)   # keys sharing a free slot: one lands
             landed = self._slot_key.take(slot) == keys
             self._slot_id[slot[landed]] = ids[landed]
             rest = ~landed
             keys, ids, slot = keys[rest], ids[rest], (slot[rest] + 1) & mask
+        if step > self._reach:
+            self._reach = step
+            self._steps = np.arange(1, step + 1)
 
     def ids(self, buyer, supplier) -> np.ndarray:
         """Pair ids, creating pairs not seen before (trust 0)."""
@@ -94,8 +143,7 @@ class TrustBook:
         if missing.size:
             new_keys = np.unique(keys[missing])   # new pairs get ids in key order
             new_ids = np.arange(self.keys.size, self.keys.size + new_keys.size)
-            self.keys = np.concatenate([self.keys, new_keys])
-            self.values = np.concatenate([self.values, np.zeros(new_keys.size)])
+            self._append(new_keys)
             self._index(new_keys, new_ids)
             found[missing] = new_ids[np.searchsorted(new_keys, keys[missing])]
         return found.reshape(shaped.shape)
@@ -109,7 +157,7 @@ class TrustBook:
 
     def trust_of(self, found) -> np.ndarray:
         """Trust of pair ids from ``find`` (0 for pairs never seen)."""
-        return np.where(found >= 0, self.values.take(np.maximum(found, 0)) if self.values.size else 0.0, 0.0)
+        return self._trust.take(found)   # id −1 reads the 0.0 after the last pair
 
     def set(self, buyer, supplier, values) -> None:
         ids = self.ids(buyer, supplier).ravel()
@@ -120,9 +168,14 @@ class TrustBook:
         month gains trust; a pair with any breach or incident loses it."""
         n = self.values.size
         # only the pairs with links this month change (about a third of all pairs ever seen): the same
-        # formulas on those pairs alone, written in place (``set`` writes in place too)
-        pairs = np.flatnonzero(np.bincount(pair_ids, minlength=n))
-        bad = np.bincount(pair_ids.take(np.flatnonzero(~good)), minlength=n).take(pairs) > 0
+        # formulas on those pairs alone, written in place (``set`` writes in place too). Pairs are
+        # marked in boolean arrays: a fifth of the time of counting them with ``bincount``
+        seen = np.zeros(n, dtype=bool)
+        seen[pair_ids] = True
+        pairs = np.flatnonzero(seen)
+        hurt = np.zeros(n, dtype=bool)
+        hurt[pair_ids.take(np.flatnonzero(~good))] = True
+        bad = hurt.take(pairs)
         t = self.values.take(pairs)
         self.values[pairs] = np.where(bad, t * (1.0 - loss), t + rate * (1.0 - t))
 
