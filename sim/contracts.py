@@ -124,6 +124,7 @@ def end_links(model, rows, status) -> None:
     rows = rows[L.status[rows] == ACTIVE]
     if rows.size == 0:
         return
+    model._links_ended = getattr(model, "_links_ended", 0) + 1   # the active set changed (``refresh_active``)
     rows = sorted_unique(np.concatenate([rows, descendants(model, rows)]))   # descendants: active ones only
     L.months_done[rows] = model.month - L.start[rows]  # months delivered before this month's close
     if status == FAILED:
@@ -146,14 +147,21 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
 
 
 def descendants(model, rows) -> np.ndarray:
-    """Active links below ``rows`` (their modules, the modules' modules, …), generation by generation."""
+    """Active links below ``rows`` (their modules, the modules' modules, …), generation by generation.
+
+    Only a link whose ``depth`` is above 1 has ever had a module below it (``_update_depth`` raises
+    every ancestor's when one is signed, and nothing lowers it), so only those are searched: most
+    ending contracts have none, and a generation of leaves is not searched for children."""
     L = model.links
     out = []
+    rows = np.asarray(rows, dtype=np.int64)
+    frontier = rows.take(np.flatnonzero(L.depth.take(rows) > 1))
+    if frontier.size == 0:
+        return np.zeros(0, dtype=np.int64)
     active_children, their_parents = _active_modules(model)
     if active_children.size == 0:
         return np.zeros(0, dtype=np.int64)
     marked = np.zeros(L.n, dtype=bool)
-    frontier = np.asarray(rows, dtype=np.int64)
     while frontier.size:
         marked[frontier] = True
         kids = active_children[marked[their_parents]]
@@ -161,7 +169,7 @@ def descendants(model, rows) -> np.ndarray:
         if kids.size == 0:
             break
         out.append(kids)
-        frontier = kids
+        frontier = kids.take(np.flatnonzero(L.depth.take(kids) > 1))
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 

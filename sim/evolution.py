@@ -61,13 +61,16 @@ def advance(model, delivered: dict) -> dict:
     owner = c.firm[provider_centre]
     capacity = np.bincount(owner, c.capacity[provider_centre], f.n)
     used = np.bincount(owner, c.used[provider_centre], f.n)
-    util = used / np.maximum(capacity, 1e-9)
+    # only live providers' markups move (about one firm in ten): the tests on their rows alone
+    p = np.flatnonzero(providers & f.alive)
+    util = used.take(p) / np.maximum(capacity.take(p), 1e-9)
     # a fair share of wins is one tender in k (k bidders each); judge win rates against that
     fair = 1.0 / model.scenario.world.shortlist_k
-    up = (util > e.target_utilisation) | (f.win_rate > 2.0 * fair)
-    down = (util < e.target_utilisation - 0.25) & (f.win_rate < 0.5 * fair)
+    win_rate = f.win_rate.take(p)
+    up = (util > e.target_utilisation) | (win_rate > 2.0 * fair)
+    down = (util < e.target_utilisation - 0.25) & (win_rate < 0.5 * fair)
     step = np.where(up, e.markup_step, np.where(down, -e.markup_step, 0.0))
-    f.markup = np.where(providers & f.alive, np.clip(f.markup + step, e.min_markup, e.max_markup), f.markup)
+    f.markup[p] = np.clip(f.markup.take(p) + step, e.min_markup, e.max_markup)
     f.bids = 0.0
     f.wins = 0.0
 
@@ -152,7 +155,7 @@ def fail_firms(model, firms, delivered: dict | None = None) -> dict:
         contracts.end_links(model, as_buyer, FAILED)
     f.alive[firms] = False
     f.exited[firms] = model.month
-    dead = leaving.take(c.firm)
+    dead = np.flatnonzero(leaving.take(c.firm))   # positions: faster writes than through a mask
     c.alive[dead] = False
     c.capacity[dead] = 0.0
     c.used[dead] = 0.0
@@ -169,7 +172,7 @@ def _entry(model) -> np.ndarray:
     a region left with none of a kind sees greenfield founders."""
     e, f, r = model.scenario.evolution, model.firms, model.regions
     rng = model.streams.evolution
-    entered = []
+    drawn = []   # both kinds are drawn, then added together (``ChainModel.open_providers``)
     if e.entry_rate <= 0:
         return np.zeros(0, dtype=np.int64)
     for kind in (PRIME, SUB):
@@ -187,5 +190,5 @@ def _entry(model) -> np.ndarray:
         expected = expected + np.where(home_count == 0, e.greenfield_entry, 0.0)
         count = rng.poisson(expected)
         if count.sum():
-            entered.append(model.add_providers(kind, np.repeat(np.arange(len(r)), count)))
-    return np.concatenate(entered) if entered else np.zeros(0, dtype=np.int64)
+            drawn.append(model.draw_providers(kind, np.repeat(np.arange(len(r)), count)))
+    return model.open_providers(drawn) if drawn else np.zeros(0, dtype=np.int64)

@@ -163,7 +163,24 @@ class ChainModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
     def refresh_active(self) -> None:
-        self.active_links = np.flatnonzero(self.links.status == ACTIVE)
+        """``active_links``: the rows of the links whose status is active, in row order.
+
+        A link stops being active only in ``contracts.end_links`` (which counts its calls that end
+        any, in ``_links_ended``), and links are only appended, active. So when no call ended a
+        link since the last refresh the set is the same, plus the rows appended since (a copy
+        instead of a scan of the ~90k-row status column): the first refresh of a month (nothing
+        ends between the last one of the month before and it) and the one after the tenders
+        (links are only signed in between) cost next to nothing."""
+        L = self.links
+        ended = getattr(self, "_links_ended", 0)
+        seen = getattr(self, "_active_seen", None)   # (table length, ends) at the last refresh
+        if (seen is not None and seen[1] == ended and seen[0] <= L.n
+                and (L.status[seen[0]:] == ACTIVE).all()):
+            if seen[0] < L.n:
+                self.active_links = np.concatenate([self.active_links, np.arange(seen[0], L.n)])
+        else:
+            self.active_links = np.flatnonzero(L.status == ACTIVE)
+        self._active_seen = (L.n, ended)
 
     def refresh_space(self) -> None:
         """Region-pair attractiveness and family fit, from this month's wages and rules."""
@@ -179,6 +196,10 @@ class ChainModel(mesa.Model):
 
     def add_providers(self, kind: int, home: np.ndarray) -> np.ndarray:
         """New providers (entry): one centre each in their home region, sized like their peers there."""
+        return self.open_providers([self.draw_providers(kind, home)])
+
+    def draw_providers(self, kind: int, home: np.ndarray) -> dict:
+        """The columns of new providers of one kind (``add_providers``), drawn but not yet added."""
         f, c, s = self.firms, self.centres, self.scenario
         rng = self.streams.evolution
         n = home.size
@@ -190,10 +211,25 @@ class ChainModel(mesa.Model):
         cap = np.maximum(typical * rng.lognormal(-0.2, 0.5, n), s.evolution.core_team_fte)
         wage_bill = cap * self.regions.wage[home, 1]
         low, high = (0.4, 0.8) if kind == PRIME else (0.2, 0.6)
+        return {"kind": np.full(n, kind, dtype=f.kind.dtype), "home": home, "capacity": cap,
+                "cash": wage_bill * s.evolution.initial_cash_months,
+                "security": rng.uniform(low + 0.1, high + 0.2, n), "capability": rng.uniform(low, high, (n, 3)),
+                "team_stability": rng.uniform(0.6, 0.9, n)}
+
+    def open_providers(self, drawn: list[dict]) -> np.ndarray:
+        """Add the providers of ``draw_providers`` batches, in their order; returns their firm rows.
+
+        Entry draws both kinds first and adds them in one go: neither kind's draws read the
+        other's new rows (its peers and its counts are of its own kind), and each new firm's
+        rows, staff and agent are its own, so one append of each table, one settle of the new
+        staff and one pass of the firm index give what a call per kind gives."""
+        f, c, s = self.firms, self.centres, self.scenario
+        d = drawn[0] if len(drawn) == 1 else {k: np.concatenate([b[k] for b in drawn]) for k in drawn[0]}
+        n, home, cap = d["home"].size, d["home"], d["capacity"]
         rows = f.append(
-            n, kind=kind, home=home, alive=True, size=1.0, cash=wage_bill * s.evolution.initial_cash_months,
-            reputation=0.5, markup=s.cost.initial_markup, security=rng.uniform(low + 0.1, high + 0.2, n),
-            capability=rng.uniform(low, high, (n, 3)), team_stability=rng.uniform(0.6, 0.9, n),
+            n, kind=d["kind"], home=home, alive=True, size=1.0, cash=d["cash"],
+            reputation=0.5, markup=s.cost.initial_markup, security=d["security"],
+            capability=d["capability"], team_stability=d["team_stability"],
             entered=self.month, exited=-1, win_rate=0.3,
         )
         centres = c.append(n, firm=rows, region=home, capacity=cap, alive=True, own=False, opened=self.month,
@@ -203,9 +239,8 @@ class ChainModel(mesa.Model):
         extend_firm_index(self)
         # one by one, as ``create_agents`` would (the same ids in the same order), without the
         # argument wrappers and the ``AgentSet`` it builds and this throws away
-        cls = AGENT_CLASS[kind]
-        for row in rows.tolist():
-            self.firm_agents[row] = cls(self, row)
+        for row, kind in zip(rows.tolist(), d["kind"].tolist()):
+            self.firm_agents[row] = AGENT_CLASS[kind](self, row)
         return rows
 
     def replace_agents(self, rows: np.ndarray) -> None:

@@ -58,31 +58,42 @@ def learn_and_record(model, staffed: np.ndarray) -> list[tuple[str, np.ndarray]]
     f.capability[p] = capability + e.capability_rate * share * (1.0 - capability)
     events = []
 
-    # process: experience in the work the firm actually does (staff-weighted by family) crosses the level
-    exp = np.bincount(c.firm, row_sum(staffed * c.experience), f.n) / np.maximum(total, 1e-12)
-    events.append(("process", _first(f, providers & (exp >= e.process_upgrade_level), PROCESS)))
+    # the upgrades are tested on providers' rows only (``p``), the firms that can make them
+    # process: experience in the work the firm actually does (staff-weighted by family) crosses the
+    # level; summed over the provider firms' centres alone (each firm's sum runs over the same centres
+    # in the same order as over all of them)
+    pc = np.flatnonzero(providers.take(c.firm))
+    exp = (np.bincount(c.firm.take(pc), row_sum(staffed.take(pc, axis=0) * c.experience.take(pc, axis=0)), f.n).take(p)
+           / np.maximum(p_total, 1e-12))
+    events.append(("process", _first(f, p.take(np.flatnonzero(exp >= e.process_upgrade_level)), PROCESS)))
     # product: knowledge-work capability crosses the level
-    events.append(("product", _first(f, providers & (f.capability[:, KPO] >= e.product_upgrade_level), PRODUCT)))
+    kpo = f.capability[:, KPO].take(p)
+    events.append(("product", _first(f, p.take(np.flatnonzero(kpo >= e.product_upgrade_level)), PRODUCT)))
     # functional, BPO to KPO: a history of mostly business-process work, a real share of knowledge work now
-    seasoned = (f.first_served > 0) & (model.month - f.first_served >= 12)  # a year of history to change from
-    history = row_sum(f.work_done)
-    was_bpo = seasoned & (f.work_done[:, BPO] >= 0.75 * np.maximum(history, 1e-12))
-    knowledge = np.zeros(f.n, dtype=bool)
-    knowledge[p] = share[:, KPO] >= 0.25
-    events.append(("functional (BPO to KPO)", _first(f, providers & was_bpo & knowledge, BPO_TO_KPO)))
+    first_served = f.first_served.take(p)
+    seasoned = (first_served > 0) & (model.month - first_served >= 12)  # a year of history to change from
+    work_done = f.work_done.take(p, axis=0)
+    history = row_sum(work_done)
+    was_bpo = seasoned & (work_done[:, BPO] >= 0.75 * np.maximum(history, 1e-12))
+    knowledge = share[:, KPO] >= 0.25
+    events.append(("functional (BPO to KPO)", _first(f, p.take(np.flatnonzero(was_bpo & knowledge)), BPO_TO_KPO)))
     # inter-chain: after a year of serving, a family of work the firm never served
-    serving = (by_firm > 0) @ (1 << np.arange(NF))   # bit j set where family j was served: one op, not NF
-    new_family = providers & seasoned & ((serving & ~f.served) > 0)
+    # bit j set where family j was served (ITO, BPO, KPO): or-ed from the 0/1 bytes of the test, which
+    # is twice as fast as numpy's integer matmul ``(by_firm > 0) @ (1 << np.arange(NF))`` (no BLAS)
+    b = (by_firm > 0).view(np.int8)
+    serving = b[:, ITO] | (b[:, BPO] << 1) | (b[:, KPO] << 2)
+    new_family = p.take(np.flatnonzero(seasoned & ((serving.take(p) & ~f.served.take(p)) > 0)))
     f.served = f.served | serving
     f.first_served = np.where((f.first_served == 0) & (total > 0), model.month, f.first_served)
-    f.work_done = f.work_done + by_firm
-    events.append(("inter-chain", np.flatnonzero(new_family)))
+    f.work_done += by_firm
+    events.append(("inter-chain", new_family))
     return events
 
 
-def _first(f, mask, bit):
-    """Firms reaching an upgrade for the first time (each kind counts once per firm)."""
-    new = np.flatnonzero(mask & ((f.upgraded & bit) == 0))
+def _first(f, firms, bit):
+    """Of ``firms`` (sorted rows), those reaching an upgrade for the first time (each kind counts
+    once per firm)."""
+    new = firms.take(np.flatnonzero((f.upgraded.take(firms) & bit) == 0))
     f.upgraded[new] |= bit
     return new
 

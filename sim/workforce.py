@@ -22,26 +22,41 @@ def family_attrition(params) -> np.ndarray:
 
 
 def update(model, staffed: np.ndarray) -> None:
-    """One month of attrition and ramp-up. ``staffed`` is FTE per centre and family this month."""
+    """One month of attrition and ramp-up. ``staffed`` is FTE per centre and family this month.
+
+    Only providers' centres (about one centre in ten) have attrition and new staff: the others'
+    are zero, their experience is multiplied by one, and they add zeros to their firms' sums.
+    So everything is computed on the providers' rows alone (the same values, in the same order
+    of summation), and the other rows are written only where they must be zero."""
     e, c, r, f = model.scenario.evolution, model.centres, model.regions, model.firms
-    provider = c.alive & ~c.own & np.isfinite(c.capacity)
-    total = row_sum(staffed)
-    mix = np.where(wide(total > 0), staffed / wide(np.maximum(total, 1e-12)), 1.0 / NF)
+    p = np.flatnonzero(c.alive & ~c.own & np.isfinite(c.capacity))
+    staffed_p = staffed.take(p, axis=0)
+    total = row_sum(staffed_p)
+    mix = np.where(wide(total > 0), staffed_p / wide(np.maximum(total, 1e-12)), 1.0 / NF)
     tightness = r.employed / np.maximum(r.talent_pool, 1e-9)
     pressure = e.attrition_tightness * np.maximum(tightness - e.tightness_threshold, 0.0)
-    annual = mix @ family_attrition(e) + pressure[c.region]
-    c.attrition = np.where(provider, annual, 0.0)
-    monthly = np.clip(c.attrition / 12.0, 0.0, 1.0)
-    leavers = np.where(provider, np.where(provider, c.capacity, 0.0) * monthly, 0.0)
+    if p.size > 1:
+        weighted = mix @ family_attrition(e)
+    else:   # numpy multiplies a single row another way (not bit for bit the same): pad it to two
+        weighted = (np.concatenate([mix, mix]) @ family_attrition(e))[: p.size]
+    annual = weighted + pressure.take(c.region.take(p))
+    c.attrition.fill(0.0)
+    c.attrition[p] = annual
+    monthly = np.clip(annual / 12.0, 0.0, 1.0)
+    capacity = c.capacity.take(p)
+    leavers = capacity * monthly
     # leavers take know-how with them; their replacements start the ramp
-    c.experience *= wide(1.0 - 0.5 * monthly)
-    c.new_staff = np.where(provider, c.new_staff * (1.0 - 1.0 / e.ramp_months) + leavers, 0.0)
+    c.experience[p] = c.experience.take(p, axis=0) * wide(1.0 - 0.5 * monthly)
+    new_staff = c.new_staff.take(p) * (1.0 - 1.0 / e.ramp_months) + leavers
+    c.new_staff.fill(0.0)
+    c.new_staff[p] = new_staff
     settle(model)
     # a firm's team stability: one minus its staff-weighted annual attrition
-    weight = np.where(provider, c.capacity, 0.0)
-    firm_cap = np.bincount(c.firm, weight, f.n)
-    firm_attr = np.bincount(c.firm, weight * c.attrition, f.n) / np.maximum(firm_cap, 1e-12)
-    f.team_stability = np.where((f.kind != CLIENT) & (firm_cap > 0), np.clip(1.0 - firm_attr, 0.0, 1.0), f.team_stability)
+    firm = c.firm.take(p)
+    firm_cap = np.bincount(firm, capacity, f.n)
+    firm_attr = np.bincount(firm, capacity * annual, f.n)
+    q = np.flatnonzero((firm_cap > 0) & (f.kind != CLIENT))
+    f.team_stability[q] = np.clip(1.0 - firm_attr.take(q) / np.maximum(firm_cap.take(q), 1e-12), 0.0, 1.0)
 
 
 def hired(model, centres, fte) -> None:
