@@ -32,19 +32,20 @@ def _fill(centre: np.ndarray, need: np.ndarray, spare: np.ndarray, passes: int =
     passes over the same sorted queue instead of a new round per overflow)."""
     fits = np.zeros(centre.size, dtype=bool)
     residual = spare.copy()
-    open_ = need <= residual[centre] + 1e-9
+    open_ = need <= residual.take(centre) + 1e-9
     for _ in range(passes):
         idx = np.flatnonzero(open_)
         if idx.size == 0:
             break
-        ok = _group_cumsum(centre[idx], need[idx]) <= residual[centre[idx]] + 1e-9
+        g = centre.take(idx)
+        ok = _group_cumsum(g, need.take(idx)) <= residual.take(g) + 1e-9
         taken = idx[ok]
         if taken.size == 0:
             break
         fits[taken] = True
-        residual -= np.bincount(centre[taken], need[taken], residual.size)
+        residual -= np.bincount(centre.take(taken), need.take(taken), residual.size)
         open_[taken] = False
-        open_ &= need <= residual[centre] + 1e-9
+        open_ &= need <= residual.take(centre) + 1e-9
     return fits
 
 
@@ -59,7 +60,16 @@ def award(score, option_centre, fte, spare):
     choice = np.full(P, -1, dtype=np.int64)
     if P == 0:
         return choice
-    spare = np.array(spare, dtype=float)   # a private copy
+    # Only the centres of some option matter: they are numbered 0, 1, ... in the order of
+    # their ids (so queues sort as before), and the rounds work on arrays of those centres
+    # (a few thousand) instead of all centres; each sum has the same terms in the same order.
+    listed = np.zeros(len(spare), dtype=bool)
+    listed[option_centre.reshape(-1)] = True
+    ids = np.flatnonzero(listed)
+    local = np.empty(listed.size, dtype=np.int64)
+    local[ids] = np.arange(ids.size)
+    option_centre = local.take(option_centre)
+    spare = np.asarray(spare, dtype=float).take(ids)   # a private copy
     # Preferences (columns by falling score, ties in column order) are needed in full only
     # for the few packages a first round leaves open; in that round every package proposes
     # its best option, the first of equal maxima: ``argmax``, several times cheaper than a
@@ -89,9 +99,8 @@ def award(score, option_centre, fte, spare):
         p, j, s, c = p.take(order), j.take(order), s.take(order), c.take(order)
         need = fte.take(p)
         fits = _fill(c, need, spare)
-        acc_p, acc_j, acc_c = p[fits], j[fits], c[fits]
-        choice[acc_p] = acc_j
-        spare -= np.bincount(acc_c, need[fits], minlength=spare.size)
+        choice[p[fits]] = j[fits]
+        spare -= np.bincount(c[fits], need[fits], minlength=spare.size)
         # a proposal that lost only its place in the queue tries the same option again
         rejected = ~fits
         retry = rejected & (need <= spare.take(c) + 1e-9)

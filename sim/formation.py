@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tables import cells
-
 
 def candidate_centres(model, kind) -> np.ndarray:
     """Living delivery centres of living providers of one kind (the vendors that can be invited)."""
@@ -76,6 +74,22 @@ def _unique_in_draw_order(draws: np.ndarray, k: int) -> np.ndarray:
     return keep
 
 
+def _repeats(draws: np.ndarray) -> np.ndarray:
+    """Rows of a P×n block with a repeated value or a negative one (no draw).
+
+    Each column is compared with the columns after it, on the transposed block: every
+    comparison is one contiguous pass over P values, cheaper than sorting each short row."""
+    n, P = draws.shape[1], draws.shape[0]
+    cols = draws.T.copy()
+    flags = np.empty((n * (n - 1) // 2 + 1, P), dtype=bool)
+    at = 0
+    for lag in range(1, n):
+        np.equal(cols[lag:], cols[:-lag], out=flags[at:at + n - lag])
+        at += n - lag
+    np.less(cols.min(axis=0), 0, out=flags[at])
+    return np.logical_or.reduce(flags, axis=0)
+
+
 def _row_sorted_positions(draws: np.ndarray) -> np.ndarray:
     """Flat positions of each row's entries in stable sorted order: ``row * D + argsort(row, stable)``.
 
@@ -110,12 +124,16 @@ def sorted_search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
     at every level. Instead the needles are sorted once and each haystack value
     finds its place among them (a search per haystack value); a needle's answer,
     the number of haystack values at or below it, is then a running count of
-    those places. Integer counting: the same answers as ``searchsorted``.
+    those places. Integer counting: the same answers as ``searchsorted``. Where the
+    needles are fewer than the haystack, a search per needle costs less.
     """
     flat = needles.ravel()
+    ordered = haystack.size <= 1 or bool((haystack[1:] >= haystack[:-1]).all())   # not NaN or unsorted
+    if ordered and flat.size < haystack.size:   # fewer needles (the shortlist's second look): a search each
+        return np.searchsorted(haystack, flat, side="right").reshape(needles.shape)
     order, ranked = _sorting_order(flat)
     out = np.empty(flat.size, dtype=np.int64)
-    if haystack.size > 1 and not (haystack[1:] >= haystack[:-1]).all():   # unsorted or NaN: no merge
+    if not ordered:   # no merge
         out[order] = np.searchsorted(haystack, ranked, side="right")
         return out.reshape(needles.shape)
     place = np.searchsorted(ranked, haystack, side="left")       # needles strictly below each value
@@ -149,14 +167,15 @@ def _sorting_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, values.take(order)
 
 
-def _draw(cdf_rows: np.ndarray, rows: np.ndarray, n: int, rng) -> np.ndarray:
-    """Draw ``n`` column indices per entry of ``rows`` from the row-wise weights behind ``cdf_rows``
-    (one ``searchsorted`` over all rows laid end to end). −1 where a row has no weight."""
+def _draw(cdf_rows: np.ndarray, rows: np.ndarray, rand: np.ndarray) -> np.ndarray:
+    """Column indices drawn for each entry of ``rows`` from the row-wise weights behind ``cdf_rows``,
+    one per uniform in that row of ``rand`` (one ``searchsorted`` over all rows laid end to end).
+    −1 where a row has no weight."""
     totals = cdf_rows[:, -1]
     offsets = np.concatenate(([0.0], np.cumsum(totals)[:-1]))
     flat = (cdf_rows + offsets[:, None]).ravel()
     mass = totals.take(rows)[:, None]
-    u = offsets.take(rows)[:, None] + rng.random((rows.size, n)) * mass
+    u = offsets.take(rows)[:, None] + rand * mass
     width = cdf_rows.shape[1]
     col = sorted_search(flat, u) - rows[:, None] * width
     col = np.clip(col, 0, width - 1)
@@ -179,9 +198,8 @@ def shortlist(model, pk, centres, k, rng, exclude_self=None):
     transposed copy is needed; each sum runs over the centres in the same order.
     """
     P = pk["n"]
-    none = np.full((P, k), -1, dtype=np.int64)
-    if P == 0 or centres.size == 0:
-        return none, none.copy()
+    if P == 0 or centres.size == 0 or k == 0:
+        return np.full((P, k), -1, dtype=np.int64), np.full((P, k), -1, dtype=np.int64)
     f, c, R = model.firms, model.centres, len(model.regions)
     region = c.region.take(centres)
     order = np.argsort(region, kind="stable")
@@ -199,7 +217,7 @@ def shortlist(model, pk, centres, k, rng, exclude_self=None):
     space = model.attractiveness[homes][:, None, :] * model.family_fit[None, :, :]   # H×3×R
     mass = (space * per_region[None]).reshape(-1, R)                                  # groups × R
     group = home_idx * 3 + family
-    draw_region = _draw(np.cumsum(mass, axis=1), group, 2 * k, rng)
+    cdf = np.cumsum(mass, axis=1)
 
     # stage 2: a centre within the drawn region, by its own weight (per family, regions laid end to end)
     cum = np.cumsum(q, axis=1)                                                        # 3×C
@@ -207,16 +225,41 @@ def shortlist(model, pk, centres, k, rng, exclude_self=None):
     np.cumsum(per_region[:, :-1], axis=1, out=region_start[:, 1:])                   # 3×R
     fam_offset = np.concatenate(([0.0], np.cumsum(cum[:, -1])[:-1]))                  # 3
     flat = (cum + fam_offset[:, None]).ravel()
-    r = np.maximum(draw_region, 0)
-    fam = family[:, None]
-    u = fam_offset.take(fam) + cells(region_start, fam, r) + rng.random(r.shape) * cells(per_region, fam, r)
-    pos = np.clip(sorted_search(flat, u) - fam * centres.size, 0, centres.size - 1)
-    vendor = np.where(draw_region >= 0, owner.take(pos), -1)
-    if exclude_self is not None:
-        vendor[vendor == np.asarray(exclude_self)[:, None]] = -1
-    keep = _unique_in_draw_order(vendor, k)
-    got = keep >= 0
-    kept = np.arange(P)[:, None] * vendor.shape[1] + np.maximum(keep, 0)   # flat cells of the kept draws
-    firm = np.where(got, vendor.reshape(-1).take(kept), -1)
-    centre = np.where(got, centres.take(pos.reshape(-1).take(kept)), -1)
+    region_base = (fam_offset[:, None] + region_start).ravel()                         # 3×R, where each region's run starts
+    region_mass = per_region.ravel()
+
+    excluded = None if exclude_self is None else np.asarray(exclude_self)
+
+    def drawn(group, family, excluded, rand_region, rand_centre):
+        """Vendor and candidate position of the draws from these uniforms (any block of rows and columns)."""
+        draw_region = _draw(cdf, group, rand_region)
+        drawn_all = bool(draw_region.min() >= 0)   # −1: a tender with no weight
+        fam = family[:, None]
+        cell = fam * R + (draw_region if drawn_all else np.maximum(draw_region, 0))
+        u = region_base.take(cell) + rand_centre * region_mass.take(cell)
+        pos = np.clip(sorted_search(flat, u) - fam * centres.size, 0, centres.size - 1)
+        vendor = owner.take(pos) if drawn_all else np.where(draw_region >= 0, owner.take(pos), -1)
+        if excluded is not None:
+            vendor[vendor == excluded[:, None]] = -1
+        return vendor, pos
+
+    # Both stages' uniforms are drawn up front, in the order the stages use them. Nearly every
+    # tender's first k draws are k distinct vendors (80-98%), and then those are the shortlist:
+    # the searches run on the first k columns, and only the other tenders search their last k
+    # columns and de-duplicate (each draw is found on its own, so the subsets give the same draws).
+    rand_region = rng.random((P, 2 * k))
+    rand_centre = rng.random((P, 2 * k))
+    vendor, pos = drawn(group, family, excluded, rand_region[:, :k], rand_centre[:, :k])
+    firm, centre = vendor, centres.take(pos)
+    redo = np.flatnonzero(_repeats(vendor))
+    if redo.size:
+        more, more_pos = drawn(group.take(redo), family.take(redo), None if excluded is None else excluded.take(redo),
+                               rand_region.take(redo, axis=0)[:, k:], rand_centre.take(redo, axis=0)[:, k:])
+        vendor = np.concatenate((vendor.take(redo, axis=0), more), axis=1)
+        pos = np.concatenate((pos.take(redo, axis=0), more_pos), axis=1)
+        keep = _unique_in_draw_order(vendor, k)
+        got = keep >= 0
+        kept = np.arange(redo.size)[:, None] * vendor.shape[1] + np.maximum(keep, 0)   # flat cells of the kept draws
+        firm[redo] = np.where(got, vendor.reshape(-1).take(kept), -1)
+        centre[redo] = np.where(got, centres.take(pos.reshape(-1).take(kept)), -1)
     return firm, centre
