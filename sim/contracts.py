@@ -46,8 +46,8 @@ def sign(model, pk, bids, choice) -> np.ndarray:
     L.root[new] = np.where(parent >= 0, L.root[np.maximum(parent, 0)], rows)
     L.pair[new] = model.trust.ids(L.buyer[new], L.supplier[new])
     L.automation[new] = model.automation_factor[L.work_type[new]]  # effort already cut by this much
+    L.own[new] = own   # before ``fix_terms``: a client's own team is costed with in-house overhead and productivity
     fix_terms(model, new)
-    L.own[new] = own
     if bids.inhouse_cost is not None:
         # what the same work would cost the client in-house at home: its budget, and the savings baseline
         L.inhouse_month[new] = np.where(parent >= 0, 0.0, bids.inhouse_cost.take(won) / term)
