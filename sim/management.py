@@ -20,7 +20,7 @@ import numpy as np
 from . import contracts, governance, skill
 from .demand import make_packages
 from .governance import HIERARCHY
-from .market import dependence_limit
+from .market import client_dependence, dependence_limit
 from .tables import cells
 from .world import ACTIVE, COMPLETED, FAILED
 
@@ -138,22 +138,11 @@ def _ending(model) -> np.ndarray:
 
 def _over_cap(model, rows) -> np.ndarray:
     """Contracts whose vendor holds more than the dependence limit of its client's outsourced
-    value: not renewed, put out to tender instead (keep alternatives).
-
-    The sums of ``market.client_dependence``, over the active outsourced client contracts (kept
-    between months: their tier and ownership are fixed at signing) of only the clients of
-    ``rows``: a client's (and, tier-1 links' buyer being the client, a pair's) sum runs over
-    the same links in the same order as over all of them."""
+    value: not renewed, put out to tender instead (keep alternatives). Only the clients of
+    ``rows`` are summed (``market.client_dependence``)."""
     L, cap = model.links, model.scenario.management.vendor_cap
     client = L.client[rows]
-    held = contracts.kept_active(model, "_outsourced_contracts", lambda L, new: (L.tier[new] == 1) & ~L.own[new])
-    theirs = np.zeros(model.firms.n, dtype=bool)
-    theirs[client] = True
-    held = held.take(np.flatnonzero(theirs.take(L.client.take(held))))
-    held_by, price = L.client.take(held), L.price_month.take(held)
-    client_value = np.bincount(held_by, price, model.firms.n)
-    contracts_held = np.bincount(held_by, minlength=model.firms.n)
-    pair_value = np.bincount(L.pair.take(held), price, len(model.trust))
+    client_value, contracts_held, pair_value = client_dependence(model, client)
     share = pair_value[L.pair[rows]] / np.maximum(client_value[client], 1e-12)
     return ~L.own[rows] & (share > dependence_limit(cap, contracts_held[client]) + 1e-9)
 
