@@ -85,6 +85,8 @@ class ChainModel(mesa.Model):
         self.industries = list(scenario.demand.industry_shares)
         self.industry_sensitivity = np.array([scenario.demand.industry_sensitivity.get(i, 0.0) for i in self.industries])
         self.active_links = np.zeros(0, dtype=np.int64)
+        self._links_ended = 0      # calls of ``contracts.end_links`` that ended a link (``refresh_active``)
+        self._active_seen = None   # (table length, ends) at the last ``refresh_active``
         self._active_modules = None  # ``contracts.kept_active`` lists (active module links; outsourced
         self._outsourced_contracts = None  # client contracts), each with the table length it has seen
         self._term_ends = None  # ``management._ending``: client contracts filed by the month their term ends
